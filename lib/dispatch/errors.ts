@@ -1,0 +1,44 @@
+/**
+ * What Express's error pipeline receives when a route handler fails: says which file, method and
+ * URL, keeps the original error as `cause`, and shows the handler's own stack frames.
+ */
+export class RouteHandlerError extends Error {
+  override readonly name = 'RouteHandlerError';
+
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    const causeStack = cause instanceof Error || (cause && typeof (cause as Error).stack === 'string') ? (cause as Error).stack : undefined;
+    if (causeStack) this.stack = `${this.name}: ${message}\n  caused by ${causeStack}`;
+  }
+}
+
+export function thrownError(file: string, method: string, url: string, cause: unknown): RouteHandlerError {
+  const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : `a non-Error value (${describe(cause)})`;
+  return new RouteHandlerError(`Route handler '${file}' threw (method: ${method}, url: ${url}): ${detail}`, cause);
+}
+
+/** Next.js's checks on what a handler returned, with its messages. */
+export function invalidResult(file: string, method: string, url: string, result: unknown): RouteHandlerError | undefined {
+  if (!(result instanceof Response)) {
+    return new RouteHandlerError(
+      `No response is returned from route handler '${file}'. Expected a Response object but received '${describe(result)}' (method: ${method}, url: ${url}). Ensure you return a \`Response\` or a \`NextResponse\` in all branches of your handler.`,
+    );
+  }
+  if (result.headers.has('x-middleware-rewrite')) {
+    return new RouteHandlerError(
+      'NextResponse.rewrite() was used in a app route handler, this is not currently supported. Please remove the invocation to continue.',
+    );
+  }
+  if (result.headers.get('x-middleware-next') === '1') {
+    return new RouteHandlerError(
+      'NextResponse.next() was used in a app route handler, this is not supported. See here for more info: https://nextjs.org/docs/messages/next-response-next-in-app-route-handler',
+    );
+  }
+  return undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'Object';
+  return typeof value;
+}

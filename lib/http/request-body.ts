@@ -1,0 +1,119 @@
+import type { IncomingMessage } from 'node:http';
+
+/** Bytes of an unread request body we read and discard after the response before closing the socket. */
+const DRAIN_LIMIT = 1024 * 1024;
+
+interface ParsedRequest extends IncomingMessage {
+  body?: unknown;
+  rawBody?: unknown;
+  _body?: boolean;
+}
+
+export type BodySource =
+  | { kind: 'stream'; stream: ReadableStream<Uint8Array> }
+  /** Rebuilt from what a body parser left on `req`; the headers must describe these bytes. */
+  | { kind: 'rebuilt'; bytes: Buffer; contentType?: string }
+  | { kind: 'unavailable'; stream: ReadableStream<Uint8Array> };
+
+/**
+ * Where the handler's request body comes from. An unread request streams with backpressure; a
+ * body that `express.json()`, `urlencoded()`, `text()` or `raw()` already consumed is rebuilt
+ * from `req.rawBody` or `req.body`; anything else fails on read with an error that says why.
+ */
+export function requestBody(req: ParsedRequest): BodySource {
+  if (!req.readableDidRead && !req.readableEnded && req._body !== true) {
+    return { kind: 'stream', stream: streamFrom(req) };
+  }
+  if (Buffer.isBuffer(req.rawBody)) return { kind: 'rebuilt', bytes: req.rawBody };
+  if (req.headers['content-length'] === '0') return { kind: 'rebuilt', bytes: Buffer.alloc(0) };
+  const rebuilt = rebuild(req);
+  if (rebuilt) return rebuilt;
+  const type = req.headers['content-type'] ?? 'no content type';
+  const error = new Error(
+    `The request body (${type}) was already read by an earlier Express middleware and cannot be rebuilt. ` +
+      `Mount routeHandlers() before that middleware, or have it keep the raw bytes in req.rawBody.`,
+  );
+  return { kind: 'unavailable', stream: new ReadableStream({ pull: (controller) => controller.error(error) }) };
+}
+
+function rebuild(req: ParsedRequest): BodySource | undefined {
+  const { body } = req;
+  const type = req.headers['content-type'] ?? '';
+  if (ArrayBuffer.isView(body)) return { kind: 'rebuilt', bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength) };
+  if (typeof body === 'string') {
+    // text() decoded the declared charset; the rebuilt bytes are UTF-8.
+    const contentType = /;\s*charset=/i.test(type) ? type.replace(/charset=[^;]*/i, 'charset=utf-8') : undefined;
+    return { kind: 'rebuilt', bytes: Buffer.from(body, 'utf8'), contentType };
+  }
+  if (body === undefined || /^multipart\//i.test(type)) return undefined;
+  if (/^application\/x-www-form-urlencoded/i.test(type)) {
+    return { kind: 'rebuilt', bytes: Buffer.from(encodeForm(body), 'utf8') };
+  }
+  return { kind: 'rebuilt', bytes: Buffer.from(JSON.stringify(body), 'utf8') };
+}
+
+/** Serialises what `urlencoded()` parsed, nested objects in the bracket form `qs` reads back. */
+function encodeForm(value: unknown): string {
+  const pairs: string[] = [];
+  const visit = (prefix: string, item: unknown): void => {
+    if (item !== null && typeof item === 'object') {
+      for (const [key, child] of Object.entries(item)) visit(prefix ? `${prefix}[${key}]` : key, child);
+    } else {
+      pairs.push(`${encodeURIComponent(prefix)}=${encodeURIComponent(item == null ? '' : String(item))}`);
+    }
+  };
+  visit('', value);
+  return pairs.join('&');
+}
+
+/** A pull-based stream over the IncomingMessage: the socket is paused whenever the handler is not reading. */
+function streamFrom(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let started = false;
+  let done = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (started) {
+          req.resume();
+          return;
+        }
+        started = true;
+        req.on('data', (chunk: Buffer) => {
+          if (done) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        });
+        const finish = (error?: Error) => {
+          if (done) return;
+          done = true;
+          if (error) controller.error(error);
+          else controller.close();
+        };
+        req.once('end', () => finish());
+        req.once('error', finish);
+        req.once('close', () => finish(req.readableEnded ? undefined : new Error('The client aborted the request body.')));
+      },
+      cancel() {
+        done = true;
+        req.pause();
+      },
+    },
+    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+  );
+}
+
+/**
+ * Keeps keep-alive connections usable when the handler did not read the whole body: what is left
+ * is read and dropped up to a limit, past which the socket is closed instead.
+ */
+export function discardRemainingBody(req: IncomingMessage): void {
+  if (req.readableEnded || req.destroyed) return;
+  let received = 0;
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    received += chunk.byteLength;
+    if (received > DRAIN_LIMIT) req.socket.destroy();
+  });
+  req.on('error', () => {});
+  req.resume();
+}

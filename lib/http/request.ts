@@ -1,0 +1,49 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import { lazySignal, NextRequest } from '../next/request';
+import { requestBody } from './request-body';
+import { ResponseAborted } from './response-aborted';
+
+/**
+ * Builds the handler's `NextRequest` from Express's `req`: a native Request (headers as Node
+ * joined them, body streamed with `duplex: 'half'` except for GET/HEAD) whose `signal` aborts
+ * with `ResponseAborted` when the client goes away before the response is finished.
+ */
+export function createNextRequest(req: ExpressRequest, res: ExpressResponse, url: string): NextRequest {
+  const method = req.method;
+  let headers: IncomingHttpHeaders | Headers = req.httpVersionMajor >= 2 ? withoutPseudoHeaders(req.headers) : req.headers;
+  let body: BodyInit | undefined;
+  if (method !== 'GET' && method !== 'HEAD') {
+    const source = requestBody(req);
+    if (source.kind === 'rebuilt') {
+      headers = new Headers(headers as Record<string, string>);
+      headers.set('content-length', String(source.bytes.byteLength));
+      headers.delete('transfer-encoding');
+      headers.delete('content-encoding');
+      if (source.contentType) headers.set('content-type', source.contentType);
+      body = source.bytes as unknown as BodyInit;
+    } else {
+      body = source.stream;
+    }
+  }
+  const request = new NextRequest(url, { method, headers: headers as HeadersInit, body, duplex: body ? 'half' : undefined });
+  request[lazySignal] = () => abortSignalFor(res);
+  return request;
+}
+
+/** Created only when a handler reads `request.signal`: most never do, and the listener is not free. */
+function abortSignalFor(res: ExpressResponse): AbortSignal {
+  if (res.writableFinished) return new AbortController().signal;
+  if (res.destroyed) return AbortSignal.abort(new ResponseAborted());
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(new ResponseAborted());
+  });
+  return controller.signal;
+}
+
+function withoutPseudoHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const result: IncomingHttpHeaders = {};
+  for (const name in headers) if (!name.startsWith(':')) result[name] = headers[name];
+  return result;
+}

@@ -1,0 +1,152 @@
+import type { Response as ExpressResponse } from 'express';
+import { knownBody } from '../next/response';
+import { ResponseAborted } from './response-aborted';
+
+/** Headers that describe the handler's body encoding, which may no longer be true (fetch() decodes): Node frames the body itself. */
+const framingHeaders = new Set(['content-length', 'content-encoding', 'transfer-encoding']);
+/** List-valued headers: added to what earlier Express middleware set instead of replacing it. */
+const listHeaders = new Set(['vary', 'link', 'www-authenticate', 'proxy-authenticate']);
+
+type OutgoingHeader = number | string | string[] | undefined;
+type FlushableResponse = ExpressResponse & { flush?: () => void };
+
+/** undici keeps the bytes or text a Response was built from; reading them skips the body stream. */
+const undiciState = Object.getOwnPropertySymbols(new Response('')).find((symbol) => symbol.description === 'state');
+
+/**
+ * Writes a Web Response to Express's `res`: status, headers merged with what earlier middleware
+ * set, then the body — in one `end()` with Content-Length when it is known, else streamed with
+ * backpressure. Resolves when done; rejects only if the body fails before anything was sent
+ * (the caller hands that to Express), and destroys the socket if it fails later.
+ */
+export function sendResponse(res: ExpressResponse, response: Response, isHead: boolean): Promise<void> | undefined {
+  const previous = applyHeaders(res, response);
+  const status = response.status;
+  res.statusCode = status;
+  if (response.statusText) res.statusMessage = response.statusText;
+
+  const body = response.body;
+  if (body === null || isHead || status === 204 || status === 205 || status === 304) {
+    if (isHead && body !== null && status !== 204 && status !== 304) {
+      const known = knownBodyOf(response);
+      if (known !== undefined) res.setHeader('content-length', byteLength(known));
+    }
+    if (body !== null && !body.locked) body.cancel().catch(ignore);
+    res.end();
+    return undefined;
+  }
+  const known = knownBodyOf(response);
+  if (known !== undefined) {
+    res.setHeader('content-length', byteLength(known));
+    res.end(typeof known === 'string' ? known : Buffer.from(known.buffer, known.byteOffset, known.byteLength));
+    return undefined;
+  }
+  const eventStream = response.headers.get('content-type')?.startsWith('text/event-stream') === true;
+  return pipeBody(res, body, eventStream).catch((error: unknown) => {
+    restoreHeaders(res, previous);
+    throw error;
+  });
+}
+
+function knownBodyOf(response: Response): string | ArrayBufferView | undefined {
+  if (response.bodyUsed || response.body?.locked) return undefined;
+  const own = (response as { [knownBody]?: string | ArrayBufferView })[knownBody];
+  if (own !== undefined) return own;
+  if (!undiciState) return undefined;
+  const source = (response as unknown as Record<symbol, { body?: { source?: unknown } } | undefined>)[undiciState]?.body?.source;
+  return typeof source === 'string' || ArrayBuffer.isView(source) ? source : undefined;
+}
+
+function byteLength(body: string | ArrayBufferView): number {
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+}
+
+/** Returns the values the response replaced, so a body that fails before sending can leave `res` as it was. */
+function applyHeaders(res: ExpressResponse, response: Response): Map<string, OutgoingHeader> {
+  const previous = new Map<string, OutgoingHeader>();
+  let cookies: string[] | undefined;
+  for (const [name, value] of response.headers) {
+    if (name === 'set-cookie') {
+      (cookies ??= []).push(value);
+      continue;
+    }
+    if (framingHeaders.has(name) || name.startsWith('x-middleware-')) continue;
+    const existing = res.getHeader(name);
+    if (!previous.has(name)) previous.set(name, existing);
+    if (existing !== undefined && listHeaders.has(name)) {
+      res.setHeader(name, name === 'vary' ? mergeVary(String(existing), value) : [...toArray(existing), value]);
+    } else {
+      res.setHeader(name, value);
+    }
+  }
+  if (cookies) {
+    const existing = res.getHeader('set-cookie');
+    previous.set('set-cookie', existing);
+    res.setHeader('set-cookie', existing === undefined ? cookies : [...toArray(existing), ...cookies]);
+  }
+  return previous;
+}
+
+function restoreHeaders(res: ExpressResponse, previous: Map<string, OutgoingHeader>): void {
+  if (res.headersSent) return;
+  for (const [name, value] of previous) {
+    if (value === undefined) res.removeHeader(name);
+    else res.setHeader(name, value);
+  }
+  res.removeHeader('content-length');
+}
+
+function toArray(value: number | string | string[]): string[] {
+  return Array.isArray(value) ? value : [String(value)];
+}
+
+function mergeVary(existing: string, added: string): string {
+  const present = new Set(existing.split(',').map((token) => token.trim().toLowerCase()));
+  const extra = added.split(',').map((token) => token.trim()).filter((token) => token && !present.has(token.toLowerCase()));
+  return extra.length === 0 ? existing : `${existing}, ${extra.join(', ')}`;
+}
+
+/**
+ * Streams the body like `next start` does: headers go out with the first chunk (at once for
+ * event streams), each write waits for `drain`, `res.flush()` (compression) after every chunk,
+ * and a client that goes away cancels the stream with `ResponseAborted`.
+ */
+async function pipeBody(res: FlushableResponse, body: ReadableStream<Uint8Array>, eventStream: boolean): Promise<void> {
+  const reader = body.getReader();
+  let clientGone = false;
+  let wakeWriter: (() => void) | undefined;
+  // One listener each for the whole response: compression() forwards `on('drain')` to its
+  // stream but not `off`, so per-write listeners would pile up there.
+  res.on('close', () => {
+    wakeWriter?.();
+    if (res.writableFinished) return;
+    clientGone = true;
+    reader.cancel(new ResponseAborted()).catch(ignore);
+  });
+  res.on('drain', () => wakeWriter?.());
+
+  if (eventStream) {
+    res.flushHeaders();
+    res.flush?.();
+  }
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (clientGone) return;
+      if (done) break;
+      const writable = res.write(value);
+      res.flush?.();
+      if (!writable && !clientGone) await new Promise<void>((resolve) => (wakeWriter = resolve));
+      wakeWriter = undefined;
+      if (clientGone) return;
+    }
+    res.end();
+  } catch (error) {
+    if (clientGone) return;
+    reader.cancel(error).catch(ignore);
+    if (!res.headersSent) throw error;
+    res.destroy(error as Error);
+  }
+}
+
+function ignore(): void {}

@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import * as nextServer from '../next/server';
+
+/** The modules route files get for `next/*` (and `express-route-handlers/*`): one copy, ours. */
+const compatModules: Record<string, unknown> = {
+  server: nextServer,
+};
+
+// Route bundles read the compatibility modules from here, so they share the very objects this
+// copy of the library uses (`instanceof NextResponse` holds, also under test runners' registries).
+const registryKey = `express-route-handlers:${process.pid}:${randomBytes(6).toString('hex')}`;
+(globalThis as Record<symbol, unknown>)[Symbol.for(registryKey)] = compatModules;
+
+const compatSpecifier = /^(?:next|express-route-handlers)\/(server|headers|navigation|cache)(?:\.js)?$/;
+const nativeJs = /\.(?:c|m)?js$/;
+
+export interface CompiledRoute {
+  file: string;
+  module: Record<string, unknown>;
+}
+
+/**
+ * Compiles every route file in one esbuild pass (TS/JS, ESM/CJS, top-level await) into ESM with
+ * shared chunks, then imports them. Returns the module namespace of each file.
+ */
+export async function compileRoutes(files: string[], appDir: string): Promise<{ modules: CompiledRoute[]; outDir: string }> {
+  if (files.length === 0) return { modules: [], outDir: '' };
+  const outDir = makeOutDir(appDir);
+  try {
+    const result = await build({
+      entryPoints: files,
+      outdir: outDir,
+      outbase: appDir,
+      entryNames: '[dir]/[name]-[hash]',
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      sourcemap: 'linked',
+      metafile: true,
+      logLevel: 'silent',
+      jsx: 'automatic',
+      // CommonJS route files keep a working require() for packages left external.
+      banner: { js: `import { createRequire as __erhCreateRequire } from 'node:module'; const require = __erhCreateRequire(import.meta.url);` },
+      plugins: [compatPlugin(), sharedJsPlugin(appDir)],
+    });
+    process.setSourceMapsEnabled(true);
+    const outputByEntry = new Map<string, string>();
+    for (const [output, meta] of Object.entries(result.metafile.outputs)) {
+      if (meta.entryPoint) outputByEntry.set(path.resolve(meta.entryPoint), path.resolve(output));
+    }
+    const modules: CompiledRoute[] = [];
+    for (const file of files) {
+      const output = outputByEntry.get(path.resolve(file));
+      if (!output) throw new Error(`esbuild produced no output for ${file}`);
+      modules.push({ file, module: await importRouteModule(file, output) });
+    }
+    return { modules, outDir };
+  } catch (error) {
+    rmSync(outDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function importRouteModule(file: string, output: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pathToFileURL(output).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(`Failed to load route file ${file}: ${(error as Error)?.message ?? error}`, { cause: error });
+  }
+}
+
+function compatPlugin(): Plugin {
+  return {
+    name: 'express-route-handlers:next-compat',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: compatSpecifier }, (args) => ({
+        path: compatSpecifier.exec(args.path)![1],
+        namespace: 'next-compat',
+      }));
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'next-compat' }, (args) => ({
+        contents: `module.exports = globalThis[Symbol.for(${JSON.stringify(registryKey)})][${JSON.stringify(args.path)}];`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * Plain JavaScript outside the app directory stays external and is loaded by Node itself, so a
+ * module the Express app also requires (a db pool, a cache) is one instance for both.
+ */
+function sharedJsPlugin(appDir: string): Plugin {
+  const appRoot = path.resolve(appDir) + path.sep;
+  return {
+    name: 'express-route-handlers:shared-js',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^\.{0,2}\// }, async (args) => {
+        if (args.pluginData === sharedJsPlugin || args.namespace !== 'file') return undefined;
+        const resolved = await pluginBuild.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: sharedJsPlugin,
+        });
+        if (resolved.errors.length > 0 || resolved.external) return resolved.errors.length > 0 ? { errors: resolved.errors } : resolved;
+        if (nativeJs.test(resolved.path) && !resolved.path.startsWith(appRoot) && !resolved.path.includes(`${path.sep}node_modules${path.sep}`)) {
+          return { path: resolved.path, external: true };
+        }
+        return { path: resolved.path };
+      });
+    },
+  };
+}
+
+/**
+ * A fresh folder per middleware instance, inside the project's node_modules so that Node resolves
+ * the packages route files import. Folders of processes that no longer run are removed.
+ */
+function makeOutDir(appDir: string): string {
+  const cacheRoot = path.join(findPackageRoot(appDir), 'node_modules', '.cache', 'express-route-handlers');
+  mkdirSync(cacheRoot, { recursive: true });
+  removeStaleOutDirs(cacheRoot);
+  const outDir = path.join(cacheRoot, `${process.pid}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(outDir);
+  return outDir;
+}
+
+function findPackageRoot(start: string): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json')) || existsSync(path.join(dir, 'node_modules'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(start);
+    dir = parent;
+  }
+}
+
+function removeStaleOutDirs(cacheRoot: string): void {
+  for (const name of readdirSync(cacheRoot)) {
+    const pid = Number(name.split('-')[0]);
+    if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
+    rmSync(path.join(cacheRoot, name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,212 @@
+import { existsSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import { scanAppDir, type RouteFile } from './discover/scan';
+import { invalidResult, thrownError } from './dispatch/errors';
+import { AUTO_OPTIONS, methodTable, type MethodTable, type RouteHandler } from './dispatch/methods';
+import { decodeParams, paramsArgument, paramSpec, type ParamSpec } from './dispatch/params';
+import { createNextRequest } from './http/request';
+import { discardRemainingBody } from './http/request-body';
+import { pathAndQuery, requestOrigin } from './http/request-url';
+import { sendResponse } from './http/response';
+import { compileRoutes } from './load/compile';
+import { resolvePath } from './routing/resolve';
+import { RouteConflictError, RouteTable, type RouteDefinition } from './routing/route-table';
+
+export interface RouteHandlersOptions {
+  /** The folder holding `route.ts` files (like Next's `app/`), absolute or relative to the working directory. */
+  appDir: string;
+  /** Next's `trailingSlash`: false redirects `/a/` to `/a`, true redirects `/a` to `/a/`. */
+  trailingSlash?: boolean;
+  /** Pins the origin of `request.url` (e.g. `https://api.example.com`) instead of taking it from the request. */
+  origin?: string;
+  /** Extensions of route files; default `['tsx', 'ts', 'jsx', 'js']`. */
+  pageExtensions?: string[];
+}
+
+export interface RouteInfo {
+  /** URL pattern relative to the mount point, e.g. `/api/users/[id]`. */
+  pattern: string;
+  file: string;
+  /** Methods the file exports, in Next's order. */
+  methods: string[];
+  /** Every request runs the handler; caching of static routes is not part of this version. */
+  rendering: 'dynamic';
+}
+
+export interface RouteHandlersMiddleware {
+  (req: ExpressRequest, res: ExpressResponse, next: NextFunction): void;
+  /** Resolves once route files are discovered and loaded; rejects naming the files on any startup problem. */
+  readonly ready: Promise<void>;
+  /** The route table in matching order (empty until `ready`). */
+  readonly routes: readonly RouteInfo[];
+  /** Removes compiled route files; the middleware answers nothing afterwards. */
+  close(): Promise<void>;
+}
+
+interface LoadedRoute {
+  file: string;
+  methods: MethodTable;
+  params: ParamSpec;
+  dynamic: boolean;
+}
+
+export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddleware {
+  const appDir = path.resolve(options.appDir);
+  const trailingSlash = options.trailingSlash ?? false;
+  const fixedOrigin = options.origin?.replace(/\/+$/, '');
+  let table: RouteTable<LoadedRoute> | undefined;
+  let failure: unknown;
+  let outDir = '';
+
+  const ready = load(appDir, options.pageExtensions ?? ['tsx', 'ts', 'jsx', 'js']).then(
+    (loaded) => {
+      table = loaded.table;
+      outDir = loaded.outDir;
+    },
+    (error: unknown) => {
+      failure = error;
+      throw error;
+    },
+  );
+  // Awaiting `ready` is optional; its rejection still reaches requests through next(err).
+  ready.catch(() => {});
+
+  function middleware(req: ExpressRequest, res: ExpressResponse, next: NextFunction): void {
+    if (table) return handle(table, req, res, next);
+    if (failure) return next(failure);
+    ready.then(() => handle(table!, req, res, next), next);
+  }
+
+  function handle(routes: RouteTable<LoadedRoute>, req: ExpressRequest, res: ExpressResponse, next: NextFunction): void {
+    const target = pathAndQuery(req.url);
+    const queryStart = target.indexOf('?');
+    const pathname = queryStart === -1 ? target : target.slice(0, queryStart);
+    const resolution = resolvePath(routes, pathname, trailingSlash);
+    if (!resolution) return next();
+    if (resolution.kind === 'redirect') {
+      return permanentRedirect(res, req.baseUrl + resolution.pathname + (queryStart === -1 ? '' : target.slice(queryStart)));
+    }
+
+    const { route, captures } = resolution.match;
+    const loaded = route.value;
+    const method = req.method;
+    const handler = loaded.methods.handlers[method];
+    if (handler === undefined) return emptyResponse(res, 405, loaded.methods.allow);
+    if (handler === AUTO_OPTIONS) return emptyResponse(res, 204, loaded.methods.allow);
+
+    let params: ReturnType<typeof paramsArgument> | undefined;
+    if (loaded.dynamic) {
+      const decoded = decodeParams(loaded.params, captures);
+      if (!decoded) return emptyResponse(res, 400);
+      params = paramsArgument(decoded);
+    }
+    const originalUrl = pathAndQuery(req.originalUrl);
+    let request;
+    try {
+      request = createNextRequest(req, res, (fixedOrigin ?? requestOrigin(req)) + originalUrl);
+    } catch {
+      return emptyResponse(res, 400);
+    }
+    if (method !== 'GET' && method !== 'HEAD') res.once('finish', () => discardRemainingBody(req));
+
+    const fail = (error: unknown): void => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      next(error);
+    };
+    const finish = (result: unknown): void => {
+      const invalid = invalidResult(loaded.file, method, originalUrl, result);
+      if (invalid) return fail(invalid);
+      sendResponse(res, result as Response, method === 'HEAD')?.catch((error: unknown) => fail(thrownError(loaded.file, method, originalUrl, error)));
+    };
+
+    let result: unknown;
+    try {
+      result = (handler as RouteHandler)(request, { params });
+    } catch (error) {
+      return fail(thrownError(loaded.file, method, originalUrl, error));
+    }
+    if (result instanceof Promise) {
+      result.then(finish, (error: unknown) => fail(thrownError(loaded.file, method, originalUrl, error)));
+    } else {
+      finish(result);
+    }
+  }
+
+  return Object.assign(middleware, {
+    ready,
+    get routes(): readonly RouteInfo[] {
+      return (table?.routes ?? []).map((route) => ({
+        pattern: route.pattern,
+        file: route.file,
+        methods: [...route.value.methods.exported],
+        rendering: 'dynamic' as const,
+      }));
+    },
+    async close(): Promise<void> {
+      await ready.catch(() => {});
+      if (outDir) rmSync(outDir, { recursive: true, force: true });
+      outDir = '';
+    },
+  });
+}
+
+function emptyResponse(res: ExpressResponse, status: number, allow?: string): void {
+  res.statusCode = status;
+  if (allow) res.setHeader('Allow', allow);
+  res.end();
+}
+
+/** Next's 308 for `//` and trailing-slash fixes: relative Location, Refresh, the target as body. */
+function permanentRedirect(res: ExpressResponse, location: string): void {
+  res.statusCode = 308;
+  res.setHeader('Location', location);
+  res.setHeader('Refresh', `0;url=${location}`);
+  res.setHeader('Content-Length', Buffer.byteLength(location));
+  res.end(location);
+}
+
+async function load(appDir: string, pageExtensions: string[]): Promise<{ table: RouteTable<LoadedRoute>; outDir: string }> {
+  if (!existsSync(appDir) || !statSync(appDir).isDirectory()) {
+    throw new Error(`express-route-handlers: appDir ${appDir} is not a directory`);
+  }
+  const scan = scanAppDir(appDir, pageExtensions);
+  const problems = [...scan.problems];
+  const pageAt = new Map(scan.pages.map((page) => [page.pattern, page]));
+  for (const route of scan.routes) {
+    const page = pageAt.get(route.pattern);
+    if (page) {
+      problems.push(`Conflicting route and page at ${route.pattern}: route at ${route.entry} and page at ${page.entry} (${route.file}, ${page.file})`);
+    }
+  }
+  try {
+    RouteTable.build(scan.routes.map((file) => definition(file, file)));
+  } catch (error) {
+    if (!(error instanceof RouteConflictError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (problems.length > 0) throw new RouteConflictError(problems);
+
+  const { modules, outDir } = await compileRoutes(
+    scan.routes.map((route) => route.file),
+    appDir,
+  );
+  const table = RouteTable.build(
+    scan.routes.map((file, index) =>
+      definition(file, {
+        file: file.file,
+        methods: methodTable(modules[index].module),
+        params: paramSpec(file.segments),
+        dynamic: file.segments.some((segment) => segment.kind !== 'static'),
+      }),
+    ),
+  );
+  return { table, outDir };
+}
+
+function definition<T>(file: RouteFile, value: T): RouteDefinition<T> {
+  return { pattern: file.pattern, segments: file.segments, file: file.file, entry: file.entry, value };
+}
