@@ -25,20 +25,18 @@ export function sendResponse(res: ExpressResponse, response: Response, isHead: b
   res.statusCode = status;
   if (response.statusText) res.statusMessage = response.statusText;
 
-  const body = response.body;
-  if (body === null || isHead || status === 204 || status === 205 || status === 304) {
-    if (isHead && body !== null && status !== 204 && status !== 304) {
-      const known = knownBodyOf(response);
-      if (known !== undefined) res.setHeader('content-length', byteLength(known));
-    }
-    if (body !== null && !body.locked) body.cancel().catch(ignore);
-    res.end();
-    return undefined;
-  }
-  const known = knownBodyOf(response);
+  const bodyless = status === 204 || status === 205 || status === 304;
+  const known = bodyless ? undefined : knownBodyOf(response);
   if (known !== undefined) {
     res.setHeader('content-length', byteLength(known));
-    res.end(typeof known === 'string' ? known : Buffer.from(known.buffer, known.byteOffset, known.byteLength));
+    if (isHead) res.end();
+    else res.end(typeof known === 'string' ? known : Buffer.from(known.buffer, known.byteOffset, known.byteLength));
+    return undefined;
+  }
+  const body = response.body;
+  if (body === null || isHead || bodyless) {
+    if (body !== null && !body.locked) body.cancel().catch(ignore);
+    res.end();
     return undefined;
   }
   const eventStream = response.headers.get('content-type')?.startsWith('text/event-stream') === true;
@@ -48,12 +46,14 @@ export function sendResponse(res: ExpressResponse, response: Response, isHead: b
   });
 }
 
+/** The body as text or bytes when it is already in memory, read without creating its stream. */
 function knownBodyOf(response: Response): string | ArrayBufferView | undefined {
-  if (response.bodyUsed || response.body?.locked) return undefined;
   const own = (response as { [knownBody]?: string | ArrayBufferView })[knownBody];
   if (own !== undefined) return own;
-  if (!undiciState) return undefined;
-  const source = (response as unknown as Record<symbol, { body?: { source?: unknown } } | undefined>)[undiciState]?.body?.source;
+  if (!undiciState || response.bodyUsed) return undefined;
+  const body = (response as unknown as Record<symbol, { body?: { source?: unknown; stream?: ReadableStream } } | undefined>)[undiciState]?.body;
+  const source = body?.source;
+  if (body?.stream?.locked) return undefined;
   return typeof source === 'string' || ArrayBuffer.isView(source) ? source : undefined;
 }
 
@@ -145,7 +145,9 @@ async function pipeBody(res: FlushableResponse, body: ReadableStream<Uint8Array>
     if (clientGone) return;
     reader.cancel(error).catch(ignore);
     if (!res.headersSent) throw error;
-    res.destroy(error as Error);
+    // Let what was written reach the client, then cut the connection so it sees a truncated body.
+    if (res.socket) res.socket.destroySoon();
+    else res.destroy();
   }
 }
 

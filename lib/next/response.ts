@@ -1,32 +1,98 @@
 import { ResponseCookies } from './cookies';
 
-/** The body a response was built from, when it is already bytes or text: sent without a stream. */
+/**
+ * The text or bytes of a response whose body was kept out of undici (building a body stream costs
+ * more than the rest of a small request). Present until the body is read or streamed.
+ */
 export const knownBody = Symbol('express-route-handlers.knownBody');
 
-const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+type KeptBody = string | ArrayBufferView;
 
-/** Next.js's response class: a real `Response` with `cookies`, `json`, `redirect`, `rewrite`, `next`. */
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
+const NativeResponse = globalThis.Response;
+let contentTypeForNextBody: string | undefined;
+
+/**
+ * Next.js's response class: a real `Response` with `cookies`, `json`, `redirect`, `rewrite`,
+ * `next`. Text and byte bodies are held as they are and only become a stream if someone asks.
+ */
 export class NextResponse<Body = unknown> extends Response {
-  [knownBody]?: string | ArrayBufferView;
+  [knownBody]?: KeptBody;
+  #kept: KeptBody | undefined;
+  #used = false;
+  #streamed: Response | undefined;
   #cookies: ResponseCookies | undefined;
   /** Only for typing `NextResponse.json<T>()` results, as Next.js does. */
   declare readonly __body?: Body;
 
   constructor(body?: BodyInit | null, init?: ResponseInit) {
-    super(body, init);
-    if (typeof body === 'string' || ArrayBuffer.isView(body)) this[knownBody] = body;
+    const keep = (typeof body === 'string' || ArrayBuffer.isView(body)) && !nullBodyStatuses.has(init?.status ?? 200);
+    super(keep ? null : body, init);
+    if (!keep) return;
+    const contentType = contentTypeForNextBody ?? (typeof body === 'string' ? 'text/plain;charset=UTF-8' : undefined);
+    if (contentType && !this.headers.has('content-type')) this.headers.set('content-type', contentType);
+    this.#kept = this[knownBody] = body as KeptBody;
   }
 
   get cookies(): ResponseCookies {
     return (this.#cookies ??= new ResponseCookies(this.headers));
   }
 
+  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+    return this.#kept === undefined ? super.body : this.#stream().body;
+  }
+
+  override get bodyUsed(): boolean {
+    if (this.#kept === undefined) return super.bodyUsed;
+    return this.#streamed ? this.#streamed.bodyUsed : this.#used;
+  }
+
+  override text(): Promise<string> {
+    if (this.#kept === undefined || this.#streamed) return this.#reader().text();
+    const kept = this.#take();
+    return kept.then((value) => (typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8')));
+  }
+
+  override async json(): Promise<any> {
+    return JSON.parse(await this.text());
+  }
+
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    if (this.#kept === undefined || this.#streamed) return this.#reader().arrayBuffer();
+    return this.#take().then((value) => {
+      const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    });
+  }
+
+  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return new Uint8Array(await this.arrayBuffer());
+  }
+
+  override blob(): Promise<Blob> {
+    return this.#reader().blob();
+  }
+
+  override formData(): Promise<FormData> {
+    return this.#reader().formData();
+  }
+
+  override clone(): Response {
+    if (this.#kept === undefined || this.#streamed) return super.clone();
+    if (this.#used) throw new TypeError('Response.clone: Body has already been consumed.');
+    return new NextResponse(this.#kept as unknown as BodyInit, { status: this.status, statusText: this.statusText, headers: new Headers(this.headers) });
+  }
+
   static override json<JsonBody>(body: JsonBody, init?: ResponseInit): NextResponse<JsonBody> {
     const text = JSON.stringify(body);
     if (text === undefined) throw new TypeError('Value is not JSON serializable');
-    const headers = new Headers(init?.headers);
-    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
-    return new NextResponse<JsonBody>(text, { ...init, headers });
+    contentTypeForNextBody = 'application/json';
+    try {
+      return new this(text, init) as NextResponse<JsonBody>;
+    } finally {
+      contentTypeForNextBody = undefined;
+    }
   }
 
   static override redirect(url: string | URL, init?: number | ResponseInit): NextResponse {
@@ -52,6 +118,26 @@ export class NextResponse<Body = unknown> extends Response {
     const headers = new Headers(init?.headers);
     headers.set('x-middleware-next', '1');
     return new NextResponse(null, { ...init, headers });
+  }
+
+  #take(): Promise<KeptBody> {
+    if (this.#used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
+    this.#used = true;
+    this[knownBody] = undefined;
+    return Promise.resolve(this.#kept!);
+  }
+
+  /** From here on the body is an ordinary stream, read through a native Response. */
+  #stream(): Response {
+    if (!this.#streamed) {
+      this[knownBody] = undefined;
+      this.#streamed = new NativeResponse(this.#used ? null : (this.#kept as unknown as BodyInit), { headers: this.headers });
+    }
+    return this.#streamed;
+  }
+
+  #reader(): Response {
+    return this.#kept === undefined ? new NativeResponse(super.body, { headers: this.headers }) : this.#stream();
   }
 }
 
