@@ -89,10 +89,13 @@ function compatPlugin(): Plugin {
   return {
     name: 'express-route-handlers:next-compat',
     setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: compatSpecifier }, (args) => ({
-        path: compatSpecifier.exec(args.path)![1],
-        namespace: 'next-compat',
-      }));
+      pluginBuild.onResolve({ filter: compatSpecifier }, (args) => {
+        const name = compatSpecifier.exec(args.path)![1];
+        if (!(name in compatModules)) {
+          return { errors: [{ text: `"${args.path}" is not provided by this version of express-route-handlers` }] };
+        }
+        return { path: name, namespace: 'next-compat' };
+      });
       pluginBuild.onLoad({ filter: /.*/, namespace: 'next-compat' }, (args) => ({
         contents: `module.exports = globalThis[Symbol.for(${JSON.stringify(registryKey)})][${JSON.stringify(args.path)}];`,
         loader: 'js',
