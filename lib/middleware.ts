@@ -136,22 +136,26 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
     }
   }
 
-  return Object.assign(middleware, {
-    ready,
-    get routes(): readonly RouteInfo[] {
-      return (table?.routes ?? []).map((route) => ({
-        pattern: route.pattern,
-        file: route.file,
-        methods: [...route.value.methods.exported],
-        rendering: 'dynamic' as const,
-      }));
+  return Object.defineProperties(middleware, {
+    ready: { value: ready, enumerable: true },
+    routes: {
+      enumerable: true,
+      get: (): readonly RouteInfo[] =>
+        (table?.routes ?? []).map((route) => ({
+          pattern: route.pattern,
+          file: route.file,
+          methods: [...route.value.methods.exported],
+          rendering: 'dynamic' as const,
+        })),
     },
-    async close(): Promise<void> {
-      await ready.catch(() => {});
-      if (outDir) rmSync(outDir, { recursive: true, force: true });
-      outDir = '';
+    close: {
+      value: async (): Promise<void> => {
+        await ready.catch(() => {});
+        if (outDir) rmSync(outDir, { recursive: true, force: true });
+        outDir = '';
+      },
     },
-  });
+  }) as RouteHandlersMiddleware;
 }
 
 function emptyResponse(res: ExpressResponse, status: number, allow?: string): void {
