@@ -84,8 +84,15 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
     const pathname = queryStart === -1 ? target : target.slice(0, queryStart);
     const resolution = resolvePath(routes, pathname, trailingSlash);
     if (!resolution) return next();
-    if (resolution.kind === 'redirect') {
-      return permanentRedirect(res, req.baseUrl + resolution.pathname + (queryStart === -1 ? '' : target.slice(queryStart)));
+    const query = queryStart === -1 ? '' : target.slice(queryStart);
+    if (resolution.kind === 'redirect') return permanentRedirect(res, req.baseUrl + resolution.pathname + query);
+    const originalUrl = pathAndQuery(req.originalUrl);
+    // Express gives a mount point's `/v2` and `/v2/` the same req.url ('/'): apply the slash rule to the mount itself.
+    if (pathname === '/' && req.baseUrl) {
+      const mountPath = trailingSlash ? `${req.baseUrl}/` : req.baseUrl;
+      const originalQueryStart = originalUrl.indexOf('?');
+      const originalPath = originalQueryStart === -1 ? originalUrl : originalUrl.slice(0, originalQueryStart);
+      if (originalPath !== mountPath) return permanentRedirect(res, mountPath + query);
     }
 
     const { route, captures } = resolution.match;
@@ -101,7 +108,6 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
       if (!decoded) return emptyResponse(res, 400);
       params = paramsArgument(decoded);
     }
-    const originalUrl = pathAndQuery(req.originalUrl);
     let request;
     try {
       request = createNextRequest(req, res, (fixedOrigin ?? requestOrigin(req)) + originalUrl);

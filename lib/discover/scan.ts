@@ -27,7 +27,7 @@ export function scanAppDir(appDir: string, pageExtensions: readonly string[]): S
     cwd: appDir,
     ignore: ['**/node_modules/**'],
     onlyFiles: true,
-    dot: false,
+    dot: true,
   });
   found.sort();
   const routes: RouteFile[] = [];
@@ -35,6 +35,8 @@ export function scanAppDir(appDir: string, pageExtensions: readonly string[]): S
   const problems: string[] = [];
   for (const relative of found) {
     const folders = relative.split('/').slice(0, -1);
+    // Next never reads below a `_private` folder, so names above it are not checked either.
+    if (folders.some((folder) => folder.startsWith('_'))) continue;
     const segments: Segment[] = [];
     let routable = true;
     for (const folder of folders) {
@@ -46,14 +48,11 @@ export function scanAppDir(appDir: string, pageExtensions: readonly string[]): S
         routable = false;
         break;
       }
-      if (meaning.kind === 'private') {
-        routable = false;
-        break;
-      }
       if (meaning.kind === 'segment') segments.push(meaning.segment);
     }
     if (!routable) continue;
-    const base = path.posix.basename(relative).replace(/\.[^.]+$/, '');
+    // The extension may have dots of its own (`pageExtensions: ['api.ts']` → `route.api.ts`).
+    const base = path.posix.basename(relative).startsWith('route.') ? 'route' : 'page';
     const entry = `/${[...folders, base].join('/')}`;
     const item = { file: path.join(appDir, relative), relative, segments, pattern: formatPattern(segments), entry };
     (base === 'route' ? routes : pages).push(item);

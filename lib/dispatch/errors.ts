@@ -1,3 +1,5 @@
+import { middlewareOnly, type NextResponse } from '../next/response';
+
 /**
  * What Express's error pipeline receives when a route handler fails: says which file, method and
  * URL, keeps the original error as `cause`, and shows the handler's own stack frames.
@@ -24,12 +26,13 @@ export function invalidResult(file: string, method: string, url: string, result:
       `No response is returned from route handler '${file}'. Expected a Response object but received '${describe(result)}' (method: ${method}, url: ${url}). Ensure you return a \`Response\` or a \`NextResponse\` in all branches of your handler.`,
     );
   }
-  if (result.headers.has('x-middleware-rewrite')) {
+  const middlewareResponse = (result as NextResponse)[middlewareOnly];
+  if (middlewareResponse === 'rewrite') {
     return new RouteHandlerError(
       'NextResponse.rewrite() was used in a app route handler, this is not currently supported. Please remove the invocation to continue.',
     );
   }
-  if (result.headers.get('x-middleware-next') === '1') {
+  if (middlewareResponse === 'next') {
     return new RouteHandlerError(
       'NextResponse.next() was used in a app route handler, this is not supported. See here for more info: https://nextjs.org/docs/messages/next-response-next-in-app-route-handler',
     );

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildFailure, type Plugin } from 'esbuild';
 import * as nextServer from '../next/server';
 import { RouteResponse } from './route-response';
 
@@ -60,21 +60,43 @@ export async function compileRoutes(files: string[], appDir: string): Promise<{ 
       plugins: [compatPlugin(), sharedJsPlugin(appDir)],
     });
     process.setSourceMapsEnabled(true);
-    const outputByEntry = new Map<string, string>();
+    const outputByEntry = new Map<string, { output: string; commonJs: boolean }>();
     for (const [output, meta] of Object.entries(result.metafile.outputs)) {
-      if (meta.entryPoint) outputByEntry.set(path.resolve(meta.entryPoint), path.resolve(output));
+      if (!meta.entryPoint) continue;
+      const commonJs = result.metafile.inputs[meta.entryPoint]?.format === 'cjs';
+      outputByEntry.set(path.resolve(meta.entryPoint), { output: path.resolve(output), commonJs });
     }
     const modules: CompiledRoute[] = [];
     for (const file of files) {
-      const output = outputByEntry.get(path.resolve(file));
-      if (!output) throw new Error(`esbuild produced no output for ${file}`);
-      modules.push({ file, module: await importRouteModule(file, output) });
+      const entry = outputByEntry.get(path.resolve(file));
+      if (!entry) throw new Error(`esbuild produced no output for ${file}`);
+      const namespace = await importRouteModule(file, entry.output);
+      // esbuild turns a CommonJS entry into `export default module.exports`: its exports are the module's.
+      modules.push({ file, module: entry.commonJs ? commonJsExports(namespace) : namespace });
     }
     return { modules, outDir };
   } catch (error) {
     rmSync(outDir, { recursive: true, force: true });
-    throw error;
+    throw isBuildFailure(error) ? compileError(error) : error;
   }
+}
+
+function commonJsExports(namespace: Record<string, unknown>): Record<string, unknown> {
+  const exports = namespace.default;
+  return (typeof exports === 'object' || typeof exports === 'function') && exports !== null ? (exports as Record<string, unknown>) : {};
+}
+
+function isBuildFailure(error: unknown): error is BuildFailure {
+  return error instanceof Error && Array.isArray((error as BuildFailure).errors);
+}
+
+/** esbuild's failure with absolute file paths (it prints them relative to the working directory). */
+function compileError(failure: BuildFailure): Error {
+  const problems = failure.errors.map((message) => {
+    const where = message.location ? `${path.resolve(message.location.file)}:${message.location.line}:${message.location.column}: ` : '';
+    return `  - ${where}${message.text}`;
+  });
+  return new Error(`express-route-handlers: ${problems.length} route file problem(s) at compile time:\n${problems.join('\n')}`, { cause: failure });
 }
 
 async function importRouteModule(file: string, output: string): Promise<Record<string, unknown>> {

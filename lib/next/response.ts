@@ -6,6 +6,9 @@ import { ResponseCookies } from './cookies';
  */
 export const knownBody = Symbol('express-route-handlers.knownBody');
 
+/** Marks responses from `NextResponse.rewrite()`/`next()`, which only make sense in middleware. */
+export const middlewareOnly = Symbol('express-route-handlers.middlewareOnly');
+
 type KeptBody = string | ArrayBufferView;
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
@@ -19,6 +22,7 @@ let contentTypeForNextBody: string | undefined;
  */
 export class NextResponse<Body = unknown> extends Response {
   [knownBody]?: KeptBody;
+  [middlewareOnly]?: 'rewrite' | 'next';
   #kept: KeptBody | undefined;
   #used = false;
   #streamed: Response | undefined;
@@ -110,14 +114,18 @@ export class NextResponse<Body = unknown> extends Response {
   static rewrite(destination: string | URL, init?: ResponseInit): NextResponse {
     const headers = new Headers(init?.headers);
     headers.set('x-middleware-rewrite', validateUrl(destination));
-    return new NextResponse(null, { ...init, headers });
+    const response = new NextResponse(null, { ...init, headers });
+    response[middlewareOnly] = 'rewrite';
+    return response;
   }
 
   /** Middleware-only in Next.js; returning it from a route handler is reported as an error. */
   static next(init?: ResponseInit): NextResponse {
     const headers = new Headers(init?.headers);
     headers.set('x-middleware-next', '1');
-    return new NextResponse(null, { ...init, headers });
+    const response = new NextResponse(null, { ...init, headers });
+    response[middlewareOnly] = 'next';
+    return response;
   }
 
   #take(): Promise<KeptBody> {
