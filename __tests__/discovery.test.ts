@@ -37,6 +37,7 @@ const brokenApps: [string, string, string[]][] = [
     ['api/route.ts', 'api/[[...a]]/route.ts'],
   ],
   ['slug-names', "You cannot use different slug names for the same dynamic path ('id' !== 'slug').", ['api/[id]/route.ts', 'api/[slug]/other/route.ts']],
+  ['page-slug', "You cannot use different slug names for the same dynamic path ('id' !== 'slug').", ['[id]/page.tsx', '[slug]/x/route.ts']],
   [
     'catch-all-twins',
     'You cannot use both an required and optional catch-all route at the same level ("[...a]" and "[[...b]]" ).',

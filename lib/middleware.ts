@@ -192,8 +192,12 @@ async function load(appDir: string, pageExtensions: string[]): Promise<{ table: 
       problems.push(`Conflicting route and page at ${route.pattern}: route at ${route.entry} and page at ${page.entry} (${route.file}, ${page.file})`);
     }
   }
+  // Pages share Next's URL tree with routes, so their slug names and catch-alls are checked together.
+  const routePatterns = new Set(scan.routes.map((route) => route.pattern));
+  const otherPages = [...pageAt.values()].filter((page) => !routePatterns.has(page.pattern));
   try {
-    RouteTable.build(scan.routes.map((file) => definition(file, file)));
+    const files = [...scan.routes, ...otherPages].sort((a, b) => (a.relative < b.relative ? -1 : 1));
+    RouteTable.build(files.map((file) => definition(file, file)));
   } catch (error) {
     if (!(error instanceof RouteConflictError)) throw error;
     problems.push(...error.problems);
