@@ -117,6 +117,8 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
     if (method !== 'GET' && method !== 'HEAD') res.once('finish', () => discardRemainingBody(req));
 
     const fail = (error: unknown): void => {
+      // A client that went away is not an error (the handler may fail reading its body).
+      if (res.destroyed) return;
       if (res.headersSent) {
         res.destroy();
         return;

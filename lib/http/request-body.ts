@@ -40,7 +40,9 @@ function rebuild(req: ParsedRequest): BodySource | undefined {
   const { body } = req;
   const type = req.headers['content-type'] ?? '';
   if (ArrayBuffer.isView(body)) return { kind: 'rebuilt', bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength) };
-  if (typeof body === 'string') {
+  // json({ strict: false }) parses a JSON string literal to a string (re-serialised below); text() keeps the text itself.
+  const jsonString = typeof body === 'string' && /json/i.test(type) && !isJsonText(body);
+  if (typeof body === 'string' && !jsonString) {
     // text() decoded the declared charset; the rebuilt bytes are UTF-8.
     const contentType = /;\s*charset=/i.test(type) ? type.replace(/charset=[^;]*/i, 'charset=utf-8') : undefined;
     return { kind: 'rebuilt', bytes: Buffer.from(body, 'utf8'), contentType };
@@ -52,11 +54,26 @@ function rebuild(req: ParsedRequest): BodySource | undefined {
   return { kind: 'rebuilt', bytes: Buffer.from(JSON.stringify(body), 'utf8') };
 }
 
-/** Serialises what `urlencoded()` parsed, nested objects in the bracket form `qs` reads back. */
+function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Serialises what `urlencoded()` parsed, nested objects in the bracket form `qs` reads back. A list
+ * of plain values becomes repeated keys (`a=1&a=2`), which is how it was sent when `extended: false`
+ * parsed it and what `formData().getAll()` and `qs` both read back (a one-item list reads as a value).
+ */
 function encodeForm(value: unknown): string {
   const pairs: string[] = [];
   const visit = (prefix: string, item: unknown): void => {
-    if (item !== null && typeof item === 'object') {
+    if (prefix && Array.isArray(item) && item.every((child) => child === null || typeof child !== 'object')) {
+      for (const child of item) visit(prefix, child);
+    } else if (item !== null && typeof item === 'object') {
       for (const [key, child] of Object.entries(item)) visit(prefix ? `${prefix}[${key}]` : key, child);
     } else {
       pairs.push(`${encodeURIComponent(prefix)}=${encodeURIComponent(item == null ? '' : String(item))}`);
@@ -66,12 +83,29 @@ function encodeForm(value: unknown): string {
   return pairs.join('&');
 }
 
+/** Fails the body stream of a request whose unread rest is being thrown away (see discardRemainingBody). */
+const abandonBody = new WeakMap<IncomingMessage, () => void>();
+
 /** A pull-based stream over the IncomingMessage: the socket is paused whenever the handler is not reading. */
 function streamFrom(req: IncomingMessage): ReadableStream<Uint8Array> {
   let started = false;
   let done = false;
+  let body!: ReadableStreamDefaultController<Uint8Array>;
+  const finish = (error?: Error) => {
+    if (done) return;
+    done = true;
+    if (error) body.error(error);
+    else body.close();
+  };
+  // Also before the first pull: a handler that answers at once gets its 'finish' before the stream starts.
+  abandonBody.set(req, () =>
+    finish(new Error('The request body was discarded because the response was sent before it was read. Read the body before returning the Response.')),
+  );
   return new ReadableStream<Uint8Array>(
     {
+      start(controller) {
+        body = controller;
+      },
       pull(controller) {
         if (started) {
           req.resume();
@@ -83,12 +117,6 @@ function streamFrom(req: IncomingMessage): ReadableStream<Uint8Array> {
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if ((controller.desiredSize ?? 0) <= 0) req.pause();
         });
-        const finish = (error?: Error) => {
-          if (done) return;
-          done = true;
-          if (error) controller.error(error);
-          else controller.close();
-        };
         req.once('end', () => finish());
         req.once('error', finish);
         req.once('close', () => finish(req.readableEnded ? undefined : new Error('The client aborted the request body.')));
@@ -108,6 +136,8 @@ function streamFrom(req: IncomingMessage): ReadableStream<Uint8Array> {
  */
 export function discardRemainingBody(req: IncomingMessage): void {
   if (req.readableEnded || req.destroyed) return;
+  // A read still going on (or started later) fails instead of seeing a silently truncated body.
+  abandonBody.get(req)?.();
   let received = 0;
   req.removeAllListeners('data');
   req.on('data', (chunk: Buffer) => {

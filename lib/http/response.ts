@@ -34,6 +34,9 @@ export function sendResponse(res: ExpressResponse, response: Response, isHead: b
     return undefined;
   }
   const body = response.body;
+  // A Blob's size is known, its bytes still stream (it may be a file from `fs.openAsBlob`).
+  const source = bodyless || body === null ? undefined : undiciSource(response);
+  if (source instanceof Blob) res.setHeader('content-length', source.size);
   if (body === null || isHead || bodyless) {
     if (body !== null && !body.locked) body.cancel().catch(ignore);
     res.end();
@@ -50,11 +53,16 @@ export function sendResponse(res: ExpressResponse, response: Response, isHead: b
 function knownBodyOf(response: Response): string | ArrayBufferView | undefined {
   const own = (response as { [knownBody]?: string | ArrayBufferView })[knownBody];
   if (own !== undefined) return own;
+  const source = undiciSource(response);
+  return typeof source === 'string' || ArrayBuffer.isView(source) ? source : undefined;
+}
+
+/** What undici built a body from (text, bytes, a Blob, ...) while its stream is untouched. */
+function undiciSource(response: Response): unknown {
   if (!undiciState || response.bodyUsed) return undefined;
   const body = (response as unknown as Record<symbol, { body?: { source?: unknown; stream?: ReadableStream } } | undefined>)[undiciState]?.body;
-  const source = body?.source;
   if (body?.stream?.locked) return undefined;
-  return typeof source === 'string' || ArrayBuffer.isView(source) ? source : undefined;
+  return body?.source;
 }
 
 function byteLength(body: string | ArrayBufferView): number {
