@@ -10,7 +10,8 @@ interface ParsedRequest extends IncomingMessage {
 }
 
 export type BodySource =
-  | { kind: 'stream'; stream: ReadableStream<Uint8Array> }
+  /** `readAll` takes the whole body straight from the socket while the stream is untouched (else undefined). */
+  | { kind: 'stream'; stream: ReadableStream<Uint8Array>; readAll: () => Promise<Buffer> | undefined }
   /** Rebuilt from what a body parser left on `req`; the headers must describe these bytes. */
   | { kind: 'rebuilt'; bytes: Buffer; contentType?: string }
   | { kind: 'unavailable'; stream: ReadableStream<Uint8Array> };
@@ -21,9 +22,7 @@ export type BodySource =
  * from `req.rawBody` or `req.body`; anything else fails on read with an error that says why.
  */
 export function requestBody(req: ParsedRequest): BodySource {
-  if (!req.readableDidRead && !req.readableEnded && req._body !== true) {
-    return { kind: 'stream', stream: streamFrom(req) };
-  }
+  if (!req.readableDidRead && !req.readableEnded && req._body !== true) return streamFrom(req);
   if (Buffer.isBuffer(req.rawBody)) return { kind: 'rebuilt', bytes: req.rawBody };
   if (req.headers['content-length'] === '0') return { kind: 'rebuilt', bytes: Buffer.alloc(0) };
   const rebuilt = rebuild(req);
@@ -86,22 +85,35 @@ function encodeForm(value: unknown): string {
 /** Fails the body stream of a request whose unread rest is being thrown away (see discardRemainingBody). */
 const abandonBody = new WeakMap<IncomingMessage, () => void>();
 
-/** A pull-based stream over the IncomingMessage: the socket is paused whenever the handler is not reading. */
-function streamFrom(req: IncomingMessage): ReadableStream<Uint8Array> {
+/**
+ * A pull-based stream over the IncomingMessage: nothing is read until the handler asks, and the
+ * socket is paused whenever it is not reading. `readAll` is the shortcut for `text()`/`json()`.
+ */
+function streamFrom(req: IncomingMessage): BodySource & { kind: 'stream' } {
   let started = false;
   let done = false;
   let body!: ReadableStreamDefaultController<Uint8Array>;
+  let failDirectRead: ((error: Error) => void) | undefined;
   const finish = (error?: Error) => {
     if (done) return;
     done = true;
+    if (failDirectRead) {
+      if (error) failDirectRead(error);
+      return;
+    }
     if (error) body.error(error);
     else body.close();
   };
-  // Also before the first pull: a handler that answers at once gets its 'finish' before the stream starts.
+  // Also before the first read: the response may be sent before the handler touches the body.
   abandonBody.set(req, () =>
     finish(new Error('The request body was discarded because the response was sent before it was read. Read the body before returning the Response.')),
   );
-  return new ReadableStream<Uint8Array>(
+  const watchEnd = () => {
+    req.once('end', () => finish());
+    req.once('error', finish);
+    req.once('close', () => finish(req.readableEnded ? undefined : new Error('The client aborted the request body.')));
+  };
+  const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
         body = controller;
@@ -117,17 +129,32 @@ function streamFrom(req: IncomingMessage): ReadableStream<Uint8Array> {
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if ((controller.desiredSize ?? 0) <= 0) req.pause();
         });
-        req.once('end', () => finish());
-        req.once('error', finish);
-        req.once('close', () => finish(req.readableEnded ? undefined : new Error('The client aborted the request body.')));
+        watchEnd();
       },
       cancel() {
+        if (failDirectRead) return;
         done = true;
         req.pause();
       },
     },
-    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+    { highWaterMark: 0 },
   );
+  const readAll = (): Promise<Buffer> | undefined => {
+    if (started || done) return undefined;
+    started = true;
+    return new Promise<Buffer>((resolve, reject) => {
+      failDirectRead = reject;
+      const chunks: Buffer[] = [];
+      let length = 0;
+      req.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        length += chunk.byteLength;
+      });
+      req.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length)));
+      watchEnd();
+    });
+  };
+  return { kind: 'stream', stream, readAll };
 }
 
 /**

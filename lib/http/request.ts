@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
-import { lazySignal, NextRequest } from '../next/request';
+import { directBody, lazySignal, NextRequest } from '../next/request';
 import { requestBody } from './request-body';
 import { ResponseAborted } from './response-aborted';
 
@@ -13,6 +13,7 @@ export function createNextRequest(req: ExpressRequest, res: ExpressResponse, url
   const method = req.method;
   let headers: IncomingHttpHeaders | Headers = req.httpVersionMajor >= 2 ? withoutPseudoHeaders(req.headers) : req.headers;
   let body: BodyInit | undefined;
+  let readAll: (() => Promise<Buffer> | undefined) | undefined;
   if (method !== 'GET' && method !== 'HEAD') {
     const source = requestBody(req);
     if (source.kind === 'rebuilt') {
@@ -22,12 +23,16 @@ export function createNextRequest(req: ExpressRequest, res: ExpressResponse, url
       headers.delete('content-encoding');
       if (source.contentType) headers.set('content-type', source.contentType);
       body = source.bytes as unknown as BodyInit;
+      const bytes = source.bytes;
+      readAll = () => Promise.resolve(bytes);
     } else {
       body = source.stream;
+      if (source.kind === 'stream') readAll = source.readAll;
     }
   }
   const request = new NextRequest(url, { method, headers: headers as HeadersInit, body, duplex: body ? 'half' : undefined });
   request[lazySignal] = () => abortSignalFor(res);
+  if (readAll) request[directBody] = readAll;
   return request;
 }
 

@@ -4,6 +4,12 @@ import { NextURL } from './next-url';
 /** Set by the library on requests it builds: creates `request.signal` on first use (it is costly). */
 export const lazySignal = Symbol('express-route-handlers.lazySignal');
 
+/**
+ * Set by the library on requests it builds: reads the whole body straight from the socket while
+ * the body stream is untouched (undefined otherwise), so `json()`/`text()` skip the Web stream.
+ */
+export const directBody = Symbol('express-route-handlers.directBody');
+
 export interface NextRequestInit extends RequestInit {
   duplex?: 'half';
 }
@@ -14,6 +20,7 @@ export interface NextRequestInit extends RequestInit {
  */
 export class NextRequest extends Request {
   [lazySignal]?: () => AbortSignal;
+  [directBody]?: () => Promise<Buffer> | undefined;
   #nextUrl: NextURL | undefined;
   #cookies: RequestCookies | undefined;
   #signal: AbortSignal | undefined;
@@ -45,6 +52,34 @@ export class NextRequest extends Request {
     return (this.#signal = create ? create() : super.signal);
   }
 
+  override text(): Promise<string> {
+    const bytes = this.#takeDirectBody();
+    return bytes ? bytes.then(decodeUtf8) : super.text();
+  }
+
+  override json(): Promise<any> {
+    const bytes = this.#takeDirectBody();
+    return bytes ? bytes.then((value) => JSON.parse(decodeUtf8(value))) : super.json();
+  }
+
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = this.#takeDirectBody();
+    if (!bytes) return super.arrayBuffer();
+    return bytes.then((value) => value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength) as ArrayBuffer);
+  }
+
+  /** The body as one Buffer when nothing has touched the stream; the stream is then marked used. */
+  #takeDirectBody(): Promise<Buffer> | undefined {
+    const read = this[directBody];
+    if (!read) return undefined;
+    this[directBody] = undefined;
+    const stream = super.body;
+    if (!stream || stream.locked || super.bodyUsed) return undefined;
+    const bytes = read();
+    if (bytes) stream.cancel().catch(() => {});
+    return bytes;
+  }
+
   override clone(): NextRequest {
     return new NextRequest(super.clone(), { signal: this.signal });
   }
@@ -65,4 +100,9 @@ export class NextRequest extends Request {
   get geo(): undefined {
     return undefined;
   }
+}
+
+/** UTF-8 without a leading byte-order mark, as the Fetch body readers decode text. */
+function decodeUtf8(bytes: Buffer): string {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.toString('utf8', 3) : bytes.toString('utf8');
 }
