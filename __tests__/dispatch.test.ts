@@ -2,6 +2,7 @@ import http from 'node:http';
 import request from 'supertest';
 import { RouteHandlerError } from '../lib';
 import { expressVersions } from './helpers/express';
+import { httpRequest } from './helpers/http';
 import { fixtureApp, handlersFor, recordErrors, serve } from './helpers/server';
 
 const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
@@ -64,7 +65,7 @@ describe.each(expressVersions)('dispatch (%s)', (_name, express) => {
     ['QUERY', '/get-only', 'GET, HEAD, OPTIONS'],
     ['TRACE', '/all', 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT'],
   ])('answers %s %s with 405, Allow and an empty body', async (method, path, allow) => {
-    const response = await rawRequest(server.port, method, path);
+    const response = await httpRequest(server.port, { method, path });
     expect(response.status).toBe(405);
     expect(response.headers.allow).toBe(allow);
     expect(response.body).toBe('');
@@ -156,17 +157,3 @@ describe.each(expressVersions)('dispatch (%s)', (_name, express) => {
     expect((response as unknown as { res: http.IncomingMessage }).res.statusMessage).toBe('Custom Text');
   });
 });
-
-/** Methods supertest will not send (PROPFIND, QUERY, TRACE) go through Node's client directly. */
-function rawRequest(port: number, method: string, path: string) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-    const req = http.request({ port, host: '127.0.0.1', method, path }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}

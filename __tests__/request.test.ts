@@ -5,6 +5,7 @@ import qs from 'qs';
 import request from 'supertest';
 import { RouteHandlerError } from '../lib';
 import { expressVersions } from './helpers/express';
+import { httpRequest } from './helpers/http';
 import { handlersFor, once, recordErrors, serve } from './helpers/server';
 
 interface Described {
@@ -537,32 +538,3 @@ describe.each(expressVersions)('request (%s)', (_name, express) => {
   });
 });
 
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  reusedSocket: boolean;
-  localPort: number | undefined;
-}
-
-/** One request through Node's client, which sends methods, bodies and request targets exactly as given. */
-function httpRequest(
-  port: number,
-  options: { method?: string; path: string; headers?: http.OutgoingHttpHeaders; body?: string | Buffer; agent?: http.Agent },
-): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const headers: http.OutgoingHttpHeaders = { ...options.headers };
-    if (options.body !== undefined && headers['transfer-encoding'] === undefined && headers['content-length'] === undefined) {
-      headers['content-length'] = Buffer.byteLength(options.body);
-    }
-    const req = http.request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers, agent: options.agent ?? false }, (response) => {
-      let body = '';
-      const localPort = response.socket?.localPort;
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body, reusedSocket: req.reusedSocket, localPort }));
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
