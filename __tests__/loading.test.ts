@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
@@ -12,6 +13,14 @@ import { fixtureApp, fixtures, handlersFor, recordErrors } from './helpers/serve
 const state = require('./fixtures/loading/shared/state.js') as { visits: string[]; values: Record<string, { NextResponse: unknown; response: unknown }> };
 
 const appDir = fixtureApp('loading');
+
+// A real `next` package beside the routes must not be what `next/server` resolves to. node_modules
+// is git-ignored, so the impostor is made here, before the handlers compile.
+const installedNext = path.join(fixtures, 'loading', 'node_modules', 'next');
+mkdirSync(installedNext, { recursive: true });
+writeFileSync(path.join(installedNext, 'package.json'), JSON.stringify({ name: 'next', version: '16.4.6', main: 'server.js' }));
+writeFileSync(path.join(installedNext, 'server.js'), 'exports.NextResponse = class InstalledNextResponse extends Response {};\n');
+afterAll(() => rmSync(path.dirname(installedNext), { recursive: true, force: true }));
 const root = path.join(__dirname, '..');
 const run = promisify(execFile);
 
@@ -64,7 +73,7 @@ describe.each(expressVersions)('loading (%s)', (_name, express) => {
     expect(response.text).toBe('hello from top-level await');
   });
 
-  it("NextResponse from 'next/server' is the library's class", async () => {
+  it("NextResponse from 'next/server' is the library's class, even with the real next package installed", async () => {
     await request(app).get('/identity');
     const seen = state.values.fromNext;
     expect(seen.NextResponse).toBe(NextResponse);
