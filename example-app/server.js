@@ -29,6 +29,7 @@ app.disable('x-powered-by');
 app.use(function logger(req, res, next) {
   var started = process.hrtime();
   store.stats.requests += 1;
+  res.locals.requestId = 'req-' + store.stats.requests;
   res.on('close', function () {
     var diff = process.hrtime(started);
     var ms = (diff[0] * 1e3 + diff[1] / 1e6).toFixed(1);
@@ -47,6 +48,11 @@ app.use(cookieParser());
 
 app.get('/health', function (req, res) {
   res.json({ ok: true });
+});
+
+// Short-link visits, counted by after() in app/api/go/route.ts.
+app.get('/legacy/visits', function (req, res) {
+  res.json(store.visits);
 });
 
 // The same store the route files under app/ import.

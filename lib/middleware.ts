@@ -1,17 +1,16 @@
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from 'express';
-import { scanAppDir, type RouteFile } from './discover/scan';
-import { invalidResult, thrownError } from './dispatch/errors';
-import { AUTO_OPTIONS, methodTable, type MethodTable, type RouteHandler } from './dispatch/methods';
-import { decodeParams, paramsArgument, paramSpec, type ParamSpec } from './dispatch/params';
+import { AUTO_OPTIONS, type RouteHandler } from './dispatch/methods';
+import { decodeParams, paramsArgument } from './dispatch/params';
+import { runHandler } from './dispatch/run-handler';
 import { createNextRequest } from './http/request';
 import { discardRemainingBody } from './http/request-body';
 import { pathAndQuery, requestOrigin } from './http/request-url';
-import { sendResponse } from './http/response';
-import { compileRoutes } from './load/compile';
+import { loadApp, type LoadedRoute } from './load/load-app';
 import { resolvePath } from './routing/resolve';
-import { RouteConflictError, RouteTable, type RouteDefinition } from './routing/route-table';
+import type { RouteTable } from './routing/route-table';
 
 export interface RouteHandlersOptions {
   /** The folder holding `route.ts` files (like Next's `app/`), absolute or relative to the working directory. */
@@ -22,6 +21,15 @@ export interface RouteHandlersOptions {
   origin?: string;
   /** Extensions of route files; default `['tsx', 'ts', 'jsx', 'js']`. */
   pageExtensions?: string[];
+  /** Next's `experimental.authInterrupts`: `forbidden()`/`unauthorized()` answer 403/401 instead of failing. */
+  authInterrupts?: boolean;
+  /**
+   * The `__prerender_bypass` cookie value that enables draft mode (Next's preview mode id). Give
+   * every instance of an app the same value; the default is random per middleware.
+   */
+  draftModeId?: string;
+  /** Where startup warnings go; default `console`. */
+  logger?: Pick<Console, 'warn'>;
 }
 
 export interface RouteInfo {
@@ -44,13 +52,6 @@ export interface RouteHandlersMiddleware {
   close(): Promise<void>;
 }
 
-interface LoadedRoute {
-  file: string;
-  methods: MethodTable;
-  params: ParamSpec;
-  dynamic: boolean;
-}
-
 export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddleware {
   const appDir = path.resolve(options.appDir);
   const trailingSlash = options.trailingSlash ?? false;
@@ -59,7 +60,14 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
   let failure: unknown;
   let outDir = '';
 
-  const ready = load(appDir, options.pageExtensions ?? ['tsx', 'ts', 'jsx', 'js']).then(
+  const logger = options.logger ?? console;
+  const ready = loadApp({
+    appDir,
+    pageExtensions: options.pageExtensions ?? ['tsx', 'ts', 'jsx', 'js'],
+    authInterrupts: options.authInterrupts ?? false,
+    draftModeId: options.draftModeId ?? randomBytes(16).toString('hex'),
+    warn: (message) => logger.warn(`express-route-handlers: ${message}`),
+  }).then(
     (loaded) => {
       table = loaded.table;
       outDir = loaded.outDir;
@@ -115,33 +123,7 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
       return emptyResponse(res, 400);
     }
     if (method !== 'GET' && method !== 'HEAD') res.once('finish', () => discardRemainingBody(req));
-
-    const fail = (error: unknown): void => {
-      // A client that went away is not an error (the handler may fail reading its body).
-      if (res.destroyed) return;
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      next(error);
-    };
-    const finish = (result: unknown): void => {
-      const invalid = invalidResult(loaded.file, method, originalUrl, result);
-      if (invalid) return fail(invalid);
-      sendResponse(res, result as Response, method === 'HEAD')?.catch((error: unknown) => fail(thrownError(loaded.file, method, originalUrl, error)));
-    };
-
-    let result: unknown;
-    try {
-      result = (handler as RouteHandler)(request, { params });
-    } catch (error) {
-      return fail(thrownError(loaded.file, method, originalUrl, error));
-    }
-    if (result instanceof Promise) {
-      result.then(finish, (error: unknown) => fail(thrownError(loaded.file, method, originalUrl, error)));
-    } else {
-      finish(result);
-    }
+    runHandler(loaded.context, handler as RouteHandler, request, params, req, res, next, originalUrl);
   }
 
   return Object.defineProperties(middleware, {
@@ -179,50 +161,4 @@ function permanentRedirect(res: ExpressResponse, location: string): void {
   res.setHeader('Refresh', `0;url=${location}`);
   res.setHeader('Content-Length', Buffer.byteLength(location));
   res.end(location);
-}
-
-async function load(appDir: string, pageExtensions: string[]): Promise<{ table: RouteTable<LoadedRoute>; outDir: string }> {
-  if (!existsSync(appDir) || !statSync(appDir).isDirectory()) {
-    throw new Error(`express-route-handlers: appDir ${appDir} is not a directory`);
-  }
-  const scan = scanAppDir(appDir, pageExtensions);
-  const problems = [...scan.problems];
-  const pageAt = new Map(scan.pages.map((page) => [page.pattern, page]));
-  for (const route of scan.routes) {
-    const page = pageAt.get(route.pattern);
-    if (page) {
-      problems.push(`Conflicting route and page at ${route.pattern}: route at ${route.entry} and page at ${page.entry} (${route.file}, ${page.file})`);
-    }
-  }
-  // Pages share Next's URL tree with routes, so their slug names and catch-alls are checked together.
-  const routePatterns = new Set(scan.routes.map((route) => route.pattern));
-  const otherPages = [...pageAt.values()].filter((page) => !routePatterns.has(page.pattern));
-  try {
-    const files = [...scan.routes, ...otherPages].sort((a, b) => (a.relative < b.relative ? -1 : 1));
-    RouteTable.build(files.map((file) => definition(file, file)));
-  } catch (error) {
-    if (!(error instanceof RouteConflictError)) throw error;
-    problems.push(...error.problems);
-  }
-  if (problems.length > 0) throw new RouteConflictError(problems);
-
-  const { modules, outDir } = await compileRoutes(
-    scan.routes.map((route) => route.file),
-    appDir,
-  );
-  const table = RouteTable.build(
-    scan.routes.map((file, index) =>
-      definition(file, {
-        file: file.file,
-        methods: methodTable(modules[index].module),
-        params: paramSpec(file.segments),
-        dynamic: file.segments.some((segment) => segment.kind !== 'static'),
-      }),
-    ),
-  );
-  return { table, outDir };
-}
-
-function definition<T>(file: RouteFile, value: T): RouteDefinition<T> {
-  return { pattern: file.pattern, segments: file.segments, file: file.file, entry: file.entry, value };
 }

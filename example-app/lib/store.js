@@ -14,6 +14,8 @@
 var users = [];
 var nextId = 1;
 var stats = { requests: 0, startedAt: new Date().toISOString() };
+/** @type {Record<string, number>} short-link visits, recorded by after() in app/api/go */
+var visits = {};
 
 /**
  * @param {{ name: string, email: string, role?: string, bio?: string }} fields
@@ -89,7 +91,14 @@ function deleteUser(id) {
   return true;
 }
 
+/** @param {string} name */
+function recordVisit(name) {
+  visits[name] = (visits[name] || 0) + 1;
+}
+
 exports.stats = stats;
+exports.visits = visits;
+exports.recordVisit = recordVisit;
 exports.listUsers = listUsers;
 exports.getUser = getUser;
 exports.createUser = createUser;

@@ -17,10 +17,11 @@ const undiciState = Object.getOwnPropertySymbols(new Response('')).find((symbol)
  * Writes a Web Response to Express's `res`: status, headers merged with what earlier middleware
  * set, then the body — in one `end()` with Content-Length when it is known, else streamed with
  * backpressure. Resolves when done; rejects only if the body fails before anything was sent
- * (the caller hands that to Express), and destroys the socket if it fails later.
+ * (the caller hands that to Express), and destroys the socket if it fails later. `setCookies`,
+ * when given, replaces the response's own Set-Cookie list (after `cookies()` changes were merged).
  */
-export function sendResponse(res: ExpressResponse, response: Response, isHead: boolean): Promise<void> | undefined {
-  const previous = applyHeaders(res, response);
+export function sendResponse(res: ExpressResponse, response: Response, isHead: boolean, setCookies?: string[]): Promise<void> | undefined {
+  const previous = applyHeaders(res, response, setCookies);
   const status = response.status;
   res.statusCode = status;
   if (response.statusText) res.statusMessage = response.statusText;
@@ -70,12 +71,12 @@ function byteLength(body: string | ArrayBufferView): number {
 }
 
 /** Returns the values the response replaced, so a body that fails before sending can leave `res` as it was. */
-function applyHeaders(res: ExpressResponse, response: Response): Map<string, OutgoingHeader> {
+function applyHeaders(res: ExpressResponse, response: Response, setCookies: string[] | undefined): Map<string, OutgoingHeader> {
   const previous = new Map<string, OutgoingHeader>();
-  let cookies: string[] | undefined;
+  let cookies = setCookies;
   for (const [name, value] of response.headers) {
     if (name === 'set-cookie') {
-      (cookies ??= []).push(value);
+      if (!setCookies) (cookies ??= []).push(value);
       continue;
     }
     if (framingHeaders.has(name) || name.startsWith('x-middleware-')) continue;
@@ -87,7 +88,7 @@ function applyHeaders(res: ExpressResponse, response: Response): Map<string, Out
       res.setHeader(name, value);
     }
   }
-  if (cookies) {
+  if (cookies?.length) {
     const existing = res.getHeader('set-cookie');
     previous.set('set-cookie', existing);
     res.setHeader('set-cookie', existing === undefined ? cookies : [...toArray(existing), ...cookies]);

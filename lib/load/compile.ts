@@ -3,21 +3,28 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildFailure, type Plugin } from 'esbuild';
+import * as nextHeaders from '../next/headers';
+import * as nextNavigation from '../next/navigation';
 import * as nextServer from '../next/server';
 import { RouteResponse } from './route-response';
 
 /** The modules route files get for `next/*` (and `express-route-handlers/*`): one copy, ours. */
 const compatModules: Record<string, unknown> = {
   server: nextServer,
+  headers: nextHeaders,
+  navigation: nextNavigation,
   Response: RouteResponse,
 };
 
 // Route bundles read the compatibility modules from here, so they share the very objects this
 // copy of the library uses (`instanceof NextResponse` holds, also under test runners' registries).
 const registryKey = `express-route-handlers:${process.pid}:${randomBytes(6).toString('hex')}`;
+// `import { expressContext } from 'express-route-handlers'` in a route file gets this very copy too
+// (its request scope); read late, since this module is itself part of the package's index.
+Object.defineProperty(compatModules, 'package', { enumerable: true, get: () => require('../index') as unknown });
 (globalThis as Record<symbol, unknown>)[Symbol.for(registryKey)] = compatModules;
 
-const compatSpecifier = /^(?:next|express-route-handlers)\/(server|headers|navigation|cache)(?:\.js)?$/;
+const compatSpecifier = /^(?:next|express-route-handlers)\/(server|headers|navigation|cache)(?:\.js)?$|^express-route-handlers()$/;
 const nativeJs = /\.(?:c|m)?js$/;
 
 export interface CompiledRoute {
@@ -112,7 +119,7 @@ function compatPlugin(): Plugin {
     name: 'express-route-handlers:next-compat',
     setup(pluginBuild) {
       pluginBuild.onResolve({ filter: compatSpecifier }, (args) => {
-        const name = compatSpecifier.exec(args.path)![1];
+        const name = compatSpecifier.exec(args.path)![1] || 'package';
         if (!(name in compatModules)) {
           return { errors: [{ text: `"${args.path}" is not provided by this version of express-route-handlers` }] };
         }

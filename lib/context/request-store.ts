@@ -1,0 +1,64 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import { ResponseCookies } from '../next/cookies';
+import type { NextRequest } from '../next/request';
+
+export type RequestMode = 'auto' | 'force-dynamic' | 'error' | 'force-static';
+
+/** Everything `next/headers`, `next/navigation`, `after()` and `expressContext()` need about the current call. */
+export interface RequestStore {
+  /** The request as the handler received it (sanitised under `force-static`). */
+  readonly request: NextRequest;
+  readonly req: ExpressRequest;
+  readonly res: ExpressResponse;
+  /** The route's `dynamic` segment config, which decides what request data handlers may see. */
+  readonly mode: RequestMode;
+  /** The route's pathname pattern, for Next's error messages. */
+  readonly route: string;
+  /** Next's `experimental.authInterrupts`: lets `forbidden()`/`unauthorized()` answer 403/401. */
+  readonly authInterrupts: boolean;
+  /** The value of the `__prerender_bypass` cookie that turns draft mode on. */
+  readonly draftModeId: string;
+  /** Set-Cookie values from `cookies().set()/delete()` and `draftMode()`, merged into the response. */
+  mutableCookies?: ResponseCookies;
+  /** Work from `after()`, run once the response has finished. */
+  afterTasks?: unknown[];
+}
+
+export const requestStorage = new AsyncLocalStorage<RequestStore>();
+
+export function currentStore(api: string): RequestStore {
+  const store = requestStorage.getStore();
+  if (!store) {
+    throw new Error(`\`${api}\` was called outside a request scope. Read more: https://nextjs.org/docs/messages/next-dynamic-api-wrong-context`);
+  }
+  return store;
+}
+
+export function mutableCookiesOf(store: RequestStore): ResponseCookies {
+  return (store.mutableCookies ??= new ResponseCookies(new Headers()));
+}
+
+/** Next's error for request data read in a route with `dynamic = 'error'`. */
+export function staticBailout(store: RequestStore, expression: string): Error {
+  return new Error(
+    `Route ${store.route} with \`dynamic = "error"\` couldn't be rendered statically because it used \`${expression}\`. See more info here: https://nextjs.org/docs/app/building-your-application/rendering/static-and-dynamic#dynamic-rendering`,
+  );
+}
+
+/**
+ * A Promise of `value` that also answers `value`'s methods directly, so both `(await cookies()).get()`
+ * (Next 15/16) and `cookies().get()` (Next 14) work.
+ */
+export function awaitable<T extends object>(value: T, methods: readonly (string | symbol)[]): Promise<T> & T {
+  const promise = Promise.resolve(value) as Promise<T> & T;
+  for (const name of methods) {
+    const member = (value as Record<string | symbol, unknown>)[name];
+    if (typeof member === 'function') {
+      Object.defineProperty(promise, name, { value: member.bind(value), configurable: true });
+    } else {
+      Object.defineProperty(promise, name, { get: () => (value as Record<string | symbol, unknown>)[name], configurable: true });
+    }
+  }
+  return promise;
+}

@@ -1,0 +1,125 @@
+import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import { requestStorage, type RequestMode, type RequestStore } from '../context/request-store';
+import { sendResponse } from '../http/response';
+import { parseCookieHeader, ResponseCookies } from '../next/cookies';
+import {
+  getAccessFallbackHTTPStatus,
+  getRedirectStatusCodeFromError,
+  getURLFromRedirectError,
+  isHTTPAccessFallbackError,
+  isRedirectError,
+} from '../next/navigation';
+import type { NextRequest } from '../next/request';
+import { invalidResult, thrownError } from './errors';
+import type { RouteHandler } from './methods';
+
+/** What a route contributes to every call of its handlers, fixed at startup. */
+export interface RouteContext {
+  file: string;
+  /** The route's pattern, as Next names routes in its messages. */
+  route: string;
+  mode: RequestMode;
+  authInterrupts: boolean;
+  draftModeId: string;
+}
+
+/**
+ * Calls one handler inside its request scope (for `next/headers`, `after()`, …) and answers:
+ * thrown `redirect()`/`notFound()` become their responses, `cookies()` changes join the response,
+ * anything else that goes wrong goes to Express as a descriptive error.
+ */
+export function runHandler(
+  context: RouteContext,
+  handler: RouteHandler,
+  request: NextRequest,
+  params: unknown,
+  req: ExpressRequest,
+  res: ExpressResponse,
+  next: NextFunction,
+  url: string,
+): void {
+  const method = req.method;
+  const store: RequestStore = {
+    request,
+    req,
+    res,
+    mode: context.mode,
+    route: context.route,
+    authInterrupts: context.authInterrupts,
+    draftModeId: context.draftModeId,
+  };
+
+  const fail = (error: unknown): void => {
+    // A client that went away is not an error (the handler may fail reading its body).
+    if (res.destroyed) return;
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    next(error);
+  };
+  const send = (response: Response, setCookies?: string[]): void => {
+    sendResponse(res, response, method === 'HEAD', setCookies)?.catch((error: unknown) => fail(thrownError(context.file, method, url, error)));
+  };
+  const finish = (result: unknown): void => {
+    const invalid = invalidResult(context.file, method, url, result);
+    if (invalid) return fail(invalid);
+    const response = result as Response;
+    send(response, store.mutableCookies ? withMutableCookies(response.headers.getSetCookie(), store.mutableCookies, req) : undefined);
+  };
+  const settle = (error: unknown): void => {
+    if (isRedirectError(error)) {
+      const status = looksLikeServerAction(req) ? 303 : getRedirectStatusCodeFromError(error);
+      const cookies = store.mutableCookies ? withMutableCookies([], store.mutableCookies, req) : undefined;
+      return send(new Response(null, { status, headers: { location: getURLFromRedirectError(error) } }), cookies);
+    }
+    if (isHTTPAccessFallbackError(error)) return send(new Response(null, { status: getAccessFallbackHTTPStatus(error) }));
+    fail(thrownError(context.file, method, url, error));
+  };
+
+  let result: unknown;
+  try {
+    result = requestStorage.run(store, handler, request, { params });
+  } catch (error) {
+    return settle(error);
+  }
+  if (result instanceof Promise) result.then(finish, settle);
+  else finish(result);
+}
+
+/**
+ * Next's merge of `cookies()` changes into the response's Set-Cookie list: the response's cookies
+ * first, then the changed ones; for one name the response's own cookie wins. Everything is
+ * re-serialised, as Next does once anything changed.
+ */
+function withMutableCookies(responseCookies: string[], mutable: ResponseCookies, req: ExpressRequest): string[] | undefined {
+  const changed = inRequestOrder(mutable.getAll(), req);
+  if (changed.length === 0) return undefined;
+  const headers = new Headers();
+  for (const line of responseCookies) headers.append('set-cookie', line);
+  const merged = new ResponseCookies(headers);
+  const returned = merged.getAll();
+  for (const cookie of changed) merged.set(cookie);
+  for (const cookie of returned) merged.set(cookie);
+  return headers.getSetCookie();
+}
+
+/**
+ * Next keeps `cookies()` changes in a store seeded with the request's cookies, so changed request
+ * cookies come first, in the order the client sent them, then new names in the order they were set.
+ */
+function inRequestOrder<T extends { name: string }>(changed: T[], req: ExpressRequest): T[] {
+  if (changed.length < 2 || !req.headers.cookie) return changed;
+  const position = new Map([...parseCookieHeader(req.headers.cookie).keys()].map((name, index) => [name, index]));
+  const sent = changed.filter((cookie) => position.has(cookie.name));
+  sent.sort((a, b) => position.get(a.name)! - position.get(b.name)!);
+  return [...sent, ...changed.filter((cookie) => !position.has(cookie.name))];
+}
+
+/** Next answers redirects with 303 when a POST looks like a Server Action submission. */
+function looksLikeServerAction(req: ExpressRequest): boolean {
+  if (req.method !== 'POST') return false;
+  if (req.headers['next-action'] !== undefined) return true;
+  const type = req.headers['content-type'];
+  return type === 'application/x-www-form-urlencoded' || type?.startsWith('multipart/form-data') === true;
+}

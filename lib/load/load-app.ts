@@ -1,0 +1,98 @@
+import { existsSync, statSync } from 'node:fs';
+import { scanAppDir, type RouteFile } from '../discover/scan';
+import { HTTP_METHODS, methodTable, type MethodTable } from '../dispatch/methods';
+import { paramSpec, type ParamSpec } from '../dispatch/params';
+import type { RouteContext } from '../dispatch/run-handler';
+import { RouteConflictError, RouteTable, type RouteDefinition } from '../routing/route-table';
+import { compileRoutes } from './compile';
+
+/** A route file ready to serve: its dispatch table and what its handler calls need. */
+export interface LoadedRoute {
+  methods: MethodTable;
+  params: ParamSpec;
+  /** Whether the pattern has dynamic segments (else handlers get `{ params: undefined }`). */
+  dynamic: boolean;
+  context: RouteContext;
+}
+
+export interface LoadOptions {
+  appDir: string;
+  pageExtensions: string[];
+  authInterrupts: boolean;
+  draftModeId: string;
+  warn: (message: string) => void;
+}
+
+/**
+ * Startup, once: finds the route files, rejects every conflict naming the files, compiles and
+ * imports them, reports suspicious exports, and builds the route table.
+ */
+export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable<LoadedRoute>; outDir: string }> {
+  const { appDir } = options;
+  if (!existsSync(appDir) || !statSync(appDir).isDirectory()) {
+    throw new Error(`express-route-handlers: appDir ${appDir} is not a directory`);
+  }
+  const scan = scanAppDir(appDir, options.pageExtensions);
+  const problems = [...scan.problems];
+  const pageAt = new Map(scan.pages.map((page) => [page.pattern, page]));
+  for (const route of scan.routes) {
+    const page = pageAt.get(route.pattern);
+    if (page) {
+      problems.push(`Conflicting route and page at ${route.pattern}: route at ${route.entry} and page at ${page.entry} (${route.file}, ${page.file})`);
+    }
+  }
+  // Pages share Next's URL tree with routes, so their slug names and catch-alls are checked together.
+  const routePatterns = new Set(scan.routes.map((route) => route.pattern));
+  const otherPages = [...pageAt.values()].filter((page) => !routePatterns.has(page.pattern));
+  try {
+    const files = [...scan.routes, ...otherPages].sort((a, b) => (a.relative < b.relative ? -1 : 1));
+    RouteTable.build(files.map((file) => definition(file, file)));
+  } catch (error) {
+    if (!(error instanceof RouteConflictError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (problems.length > 0) throw new RouteConflictError(problems);
+
+  const { modules, outDir } = await compileRoutes(
+    scan.routes.map((route) => route.file),
+    appDir,
+  );
+  const table = RouteTable.build(
+    scan.routes.map((file, index) => {
+      const module = modules[index].module;
+      for (const warning of exportWarnings(module, file.file)) options.warn(warning);
+      return definition(file, {
+        methods: methodTable(module),
+        params: paramSpec(file.segments),
+        dynamic: file.segments.some((segment) => segment.kind !== 'static'),
+        context: {
+          file: file.file,
+          route: file.pattern,
+          mode: 'auto' as const,
+          authInterrupts: options.authInterrupts,
+          draftModeId: options.draftModeId,
+        },
+      });
+    }),
+  );
+  return { table, outDir };
+}
+
+/** Next's `next dev` diagnostics, given at every startup: exports that will never answer a request. */
+function exportWarnings(module: Record<string, unknown>, file: string): string[] {
+  const warnings: string[] = [];
+  for (const method of HTTP_METHODS) {
+    if (typeof module[method.toLowerCase()] === 'function') {
+      warnings.push(`Detected lowercase method '${method.toLowerCase()}' in '${file}'. Export the uppercase '${method}' method name to fix this error.`);
+    }
+  }
+  if ('default' in module) warnings.push(`Detected default export in '${file}'. Export a named export for each HTTP method instead.`);
+  if (!HTTP_METHODS.some((method) => typeof module[method] === 'function')) {
+    warnings.push(`No HTTP methods exported in '${file}'. Export a named export for each HTTP method.`);
+  }
+  return warnings;
+}
+
+function definition<T>(file: RouteFile, value: T): RouteDefinition<T> {
+  return { pattern: file.pattern, segments: file.segments, file: file.file, entry: file.entry, value };
+}
