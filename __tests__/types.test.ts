@@ -3,7 +3,7 @@ import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 
 // Route files type-check against this package's declarations for `next/*` (README "Type checking
-// route files"): one tsconfig `paths` entry pointing at dist/next/*.d.ts, no `next` installed.
+// route files"): one tsconfig `paths` entry pointing at dist/next/, no `next` package installed.
 
 const root = path.join(__dirname, '..');
 const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
@@ -42,7 +42,7 @@ test('example-app route files type-check against our next/* declarations', async
 }, 60_000);
 
 describe('a project set up as the README says', () => {
-  // The fixture's tsconfig uses the README's line verbatim; link the package where npm puts it.
+  // The fixture's tsconfig uses the README's entry verbatim; link the package where npm puts it.
   const link = path.join(fixture, 'node_modules', 'express-route-handlers');
   let created = false;
 
@@ -57,22 +57,28 @@ describe('a project set up as the README says', () => {
     if (created) rmSync(path.join(fixture, 'node_modules'), { recursive: true, force: true });
   });
 
-  test('reports exactly the deliberate type errors (the declarations are real, not any)', async () => {
-    const result = await runTsc(path.join(fixture, 'tsconfig.json'));
-    const route = path.join('app', 'api', 'broken', 'route.ts');
-    expect(result.code).not.toBe(0);
-    // No "Cannot find module 'next/server'" (TS2307) or anything else: only the four marked lines.
-    expect(errorsOf(result.output, fixture)).toEqual([
-      `${route}(6): TS2322`,
-      `${route}(7): TS2551`,
-      `${route}(8): TS2322`,
-      `${route}(10): TS2339`,
-    ]);
-    expect(result.output).toContain("Type 'string' is not assignable to type 'number'.");
-    expect(result.output).toContain("Property 'serachParams' does not exist on type 'NextURL'. Did you mean 'searchParams'?");
-    expect(result.output).toContain("Type 'string | undefined' is not assignable to type 'number'.");
-    expect(result.output).toContain("Property 'sendJson' does not exist on type 'typeof NextResponse'.");
-  }, 60_000);
+  // tsconfig.json: moduleResolution bundler (create-next-app's); tsconfig.nodenext.json: the
+  // fixture is an ESM package ("type": "module") resolved as nodenext.
+  test.each(['tsconfig.json', 'tsconfig.nodenext.json'])(
+    '%s: tsc reports exactly the deliberate type errors (the declarations are real, not any)',
+    async (config) => {
+      const result = await runTsc(path.join(fixture, config));
+      const route = path.join('app', 'api', 'broken', 'route.ts');
+      expect(result.code).not.toBe(0);
+      // No "Cannot find module 'next/server'" (TS2307) or anything else: only the four marked lines.
+      expect(errorsOf(result.output, fixture)).toEqual([
+        `${route}(6): TS2322`,
+        `${route}(7): TS2551`,
+        `${route}(8): TS2322`,
+        `${route}(10): TS2339`,
+      ]);
+      expect(result.output).toContain("Type 'string' is not assignable to type 'number'.");
+      expect(result.output).toContain("Property 'serachParams' does not exist on type 'NextURL'. Did you mean 'searchParams'?");
+      expect(result.output).toContain("Type 'string | undefined' is not assignable to type 'number'.");
+      expect(result.output).toContain("Property 'sendJson' does not exist on type 'typeof NextResponse'.");
+    },
+    60_000,
+  );
 });
 
 function isLink(file: string): boolean {

@@ -222,7 +222,7 @@ describe.each(expressVersions)('userAgent() in a route file (%s)', (_name, expre
   symlinkSync(path.join(__dirname, '..'), path.join(project, 'node_modules', 'express-route-handlers'), 'junction');
   writeFileSync(
     path.join(project, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { strict: true, paths: { 'next/*': ['./node_modules/express-route-handlers/dist/next/*.d.ts'] } } }),
+    JSON.stringify({ compilerOptions: { strict: true, paths: { 'next/*': ['./node_modules/express-route-handlers/dist/next/*', './node_modules/express-route-handlers/dist/next/*.d.ts'] } } }),
   );
   mkdirSync(path.join(project, 'app', 'ua'), { recursive: true });
   writeFileSync(

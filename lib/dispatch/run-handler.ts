@@ -10,6 +10,7 @@ import {
   isRedirectError,
 } from '../next/navigation';
 import type { NextRequest } from '../next/request';
+import { dynamicErrorRequest, forceStaticRequest } from '../http/static-request';
 import { invalidResult, thrownError } from './errors';
 import type { RouteHandler } from './methods';
 
@@ -18,7 +19,8 @@ export interface RouteContext {
   file: string;
   /** The route's pattern, as Next names routes in its messages. */
   route: string;
-  mode: RequestMode;
+  /** What handlers may see of the request, per method (from the `dynamic` segment config). */
+  modes: Record<string, RequestMode>;
   authInterrupts: boolean;
   draftModeId: string;
 }
@@ -39,11 +41,14 @@ export function runHandler(
   url: string,
 ): void {
   const method = req.method;
+  const mode = context.modes[method] ?? 'auto';
+  if (mode === 'force-static') request = forceStaticRequest(request);
+  else if (mode === 'error') request = dynamicErrorRequest(request);
   const store: RequestStore = {
     request,
     req,
     res,
-    mode: context.mode,
+    mode,
     route: context.route,
     authInterrupts: context.authInterrupts,
     draftModeId: context.draftModeId,

@@ -1,15 +1,19 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { scanAppDir, type RouteFile } from '../discover/scan';
 import { HTTP_METHODS, methodTable, type MethodTable } from '../dispatch/methods';
 import { paramSpec, type ParamSpec } from '../dispatch/params';
 import type { RouteContext } from '../dispatch/run-handler';
 import { RouteConflictError, RouteTable, type RouteDefinition } from '../routing/route-table';
+import type { RequestMode } from '../context/request-store';
 import { compileRoutes } from './compile';
+import { readSegmentConfig, type SegmentConfig } from './segment-config';
 
 /** A route file ready to serve: its dispatch table and what its handler calls need. */
 export interface LoadedRoute {
   methods: MethodTable;
   params: ParamSpec;
+  /** The file's segment config exports (`dynamic`, `revalidate`, …), validated. */
+  config: SegmentConfig;
   /** Whether the pattern has dynamic segments (else handlers get `{ params: undefined }`). */
   dynamic: boolean;
   context: RouteContext;
@@ -57,25 +61,51 @@ export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable
     scan.routes.map((route) => route.file),
     appDir,
   );
-  const table = RouteTable.build(
-    scan.routes.map((file, index) => {
-      const module = modules[index].module;
-      for (const warning of exportWarnings(module, file.file)) options.warn(warning);
-      return definition(file, {
-        methods: methodTable(module),
-        params: paramSpec(file.segments),
-        dynamic: file.segments.some((segment) => segment.kind !== 'static'),
-        context: {
-          file: file.file,
-          route: file.pattern,
-          mode: 'auto' as const,
-          authInterrupts: options.authInterrupts,
-          draftModeId: options.draftModeId,
-        },
-      });
-    }),
-  );
-  return { table, outDir };
+  const configProblems: string[] = [];
+  const definitions = scan.routes.map((file, index) => {
+    const module = modules[index].module;
+    const { config, problems: invalid, warnings } = readSegmentConfig(module, file.file, file.pattern);
+    configProblems.push(...invalid);
+    for (const warning of [...warnings, ...exportWarnings(module, file.file)]) options.warn(warning);
+    const methods = methodTable(module);
+    return definition(file, {
+      methods,
+      params: paramSpec(file.segments),
+      dynamic: file.segments.some((segment) => segment.kind !== 'static'),
+      config,
+      context: {
+        file: file.file,
+        route: file.pattern,
+        modes: requestModes(config, methods.exported),
+        authInterrupts: options.authInterrupts,
+        draftModeId: options.draftModeId,
+      },
+    });
+  });
+  if (configProblems.length > 0) {
+    rmSync(outDir, { recursive: true, force: true });
+    throw new RouteConfigError(configProblems);
+  }
+  return { table: RouteTable.build(definitions), outDir };
+}
+
+/**
+ * What each method's handler may see of the request. `force-static` sanitises every request, as
+ * in Next; `dynamic = 'error'` forbids request data while a GET-only file generates its static
+ * answer (a file with other methods is dynamic, so its GET sees the request).
+ */
+function requestModes(config: SegmentConfig, exported: readonly string[]): Record<string, RequestMode> {
+  if (config.dynamic === 'force-static') return Object.fromEntries(HTTP_METHODS.map((method) => [method, 'force-static' as const]));
+  if (config.dynamic === 'error' && exported.every((method) => method === 'GET' || method === 'HEAD')) return { GET: 'error', HEAD: 'error' };
+  return {};
+}
+
+export class RouteConfigError extends Error {
+  override readonly name = 'RouteConfigError';
+
+  constructor(readonly problems: string[]) {
+    super(`express-route-handlers: ${problems.length} invalid route segment config value(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
 }
 
 /** Next's `next dev` diagnostics, given at every startup: exports that will never answer a request. */

@@ -81,6 +81,8 @@ export class NextRequest extends Request {
   }
 
   override clone(): NextRequest {
+    // Both copies now read the teed stream; the socket shortcut would starve the clone.
+    this[directBody] = undefined;
     return new NextRequest(super.clone(), { signal: this.signal });
   }
 
