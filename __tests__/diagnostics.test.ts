@@ -1,3 +1,4 @@
+import { routeHandlers } from '../lib';
 import request from 'supertest';
 import { expressVersions } from './helpers/express';
 import { fixtureApp, handlersFor, recordErrors } from './helpers/server';
@@ -59,9 +60,12 @@ describe.each(expressVersions)('startup diagnostics (%s)', (_name, express) => {
 
 describe('startup diagnostics without a logger', () => {
   const consoleWarn = jest.spyOn(console, 'warn').mockImplementation(() => {});
-  const handlers = handlersFor('diagnostics');
+  const handlers = routeHandlers({ appDir: fixtureApp('diagnostics') });
   beforeAll(() => handlers.ready);
-  afterAll(() => consoleWarn.mockRestore());
+  afterAll(() => {
+    consoleWarn.mockRestore();
+    return handlers.close();
+  });
 
   it('go to console.warn', () => {
     const messages = consoleWarn.mock.calls.map(([message]) => message as string);

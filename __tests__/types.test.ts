@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 // Route files type-check against this package's declarations for `next/*` (README "Type checking
@@ -14,20 +15,18 @@ interface TscRun {
   output: string;
 }
 
-function runTsc(project: string): Promise<TscRun> {
+function runTsc(config: string, cwd = root): Promise<TscRun> {
   return new Promise((resolve, reject) => {
-    execFile(tsc, ['-p', project, '--noEmit', '--pretty', 'false'], { cwd: root }, (error, stdout, stderr) => {
+    execFile(tsc, ['-p', config, '--noEmit', '--pretty', 'false'], { cwd }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') return reject(error);
       resolve({ code: error ? (error.code as number) : 0, output: `${stdout}${stderr}`.trim() });
     });
   });
 }
 
-/** `file(line): TS1234` for each error tsc reported, files relative to `base`. */
-function errorsOf(output: string, base: string): string[] {
-  return [...output.matchAll(/^(.+?)\((\d+),\d+\): error (TS\d+):/gm)].map(
-    ([, file, line, code]) => `${path.relative(base, path.resolve(root, file))}(${line}): ${code}`,
-  );
+/** `file(line): TS1234` for each error tsc reported (tsc names files relative to its cwd). */
+function errorsOf(output: string): string[] {
+  return [...output.matchAll(/^(.+?)\((\d+),\d+\): error (TS\d+):/gm)].map(([, file, line, code]) => `${path.normalize(file)}(${line}): ${code}`);
 }
 
 beforeAll(() => {
@@ -42,19 +41,19 @@ test('example-app route files type-check against our next/* declarations', async
 }, 60_000);
 
 describe('a project set up as the README says', () => {
-  // The fixture's tsconfig uses the README's entry verbatim; link the package where npm puts it.
-  const link = path.join(fixture, 'node_modules', 'express-route-handlers');
-  let created = false;
+  // A copy of the fixture project in a temp folder (concurrent runs never share it), with the
+  // package linked where npm installs it: its tsconfig uses the README's entry verbatim.
+  let project = '';
 
   beforeAll(() => {
-    if (!isLink(link)) {
-      mkdirSync(path.dirname(link), { recursive: true });
-      symlinkSync(root, link, 'junction');
-      created = true;
-    }
+    project = mkdtempSync(path.join(os.tmpdir(), 'erh-types-'));
+    cpSync(fixture, project, { recursive: true });
+    mkdirSync(path.join(project, 'node_modules'));
+    symlinkSync(root, path.join(project, 'node_modules', 'express-route-handlers'), 'junction');
+    symlinkSync(path.join(root, 'node_modules', '@types'), path.join(project, 'node_modules', '@types'), 'junction');
   });
   afterAll(() => {
-    if (created) rmSync(path.join(fixture, 'node_modules'), { recursive: true, force: true });
+    if (project) rmSync(project, { recursive: true, force: true });
   });
 
   // tsconfig.json: moduleResolution bundler (create-next-app's); tsconfig.nodenext.json: the
@@ -62,11 +61,11 @@ describe('a project set up as the README says', () => {
   test.each(['tsconfig.json', 'tsconfig.nodenext.json'])(
     '%s: tsc reports exactly the deliberate type errors (the declarations are real, not any)',
     async (config) => {
-      const result = await runTsc(path.join(fixture, config));
+      const result = await runTsc(path.join(project, config), project);
       const route = path.join('app', 'api', 'broken', 'route.ts');
       expect(result.code).not.toBe(0);
       // No "Cannot find module 'next/server'" (TS2307) or anything else: only the four marked lines.
-      expect(errorsOf(result.output, fixture)).toEqual([
+      expect(errorsOf(result.output)).toEqual([
         `${route}(6): TS2322`,
         `${route}(7): TS2551`,
         `${route}(8): TS2322`,
@@ -80,11 +79,3 @@ describe('a project set up as the README says', () => {
     60_000,
   );
 });
-
-function isLink(file: string): boolean {
-  try {
-    return lstatSync(file).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}

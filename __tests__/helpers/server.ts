@@ -10,9 +10,9 @@ export function fixtureApp(name: string): string {
   return path.join(fixtures, name, 'app');
 }
 
-/** Route handlers for a fixture app, closed after the suite. */
+/** Route handlers for a fixture app, closed after the suite. Startup warnings are tested on their own. */
 export function handlersFor(name: string, options: Partial<RouteHandlersOptions> = {}): RouteHandlersMiddleware {
-  const handlers = routeHandlers({ appDir: fixtureApp(name), ...options });
+  const handlers = routeHandlers({ appDir: fixtureApp(name), logger: { warn: () => {} }, ...options });
   afterAll(() => handlers.close());
   return handlers;
 }
