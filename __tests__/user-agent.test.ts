@@ -134,6 +134,18 @@ describe('userAgent() (next/server)', () => {
     expect(userAgentFromString(IPHONE_SAFARI)).toStrictEqual(userAgent(withUserAgent(IPHONE_SAFARI)));
   });
 
+  test('like Next (ua-parser-js 1.0.35), a UA longer than 350 characters is cut to 350; isBot sees all of it', () => {
+    const long = `  ${CHROME_WINDOWS} ${'x'.repeat(400)} Twitterbot/1.0`;
+    const result = userAgentFromString(long);
+    expect(result.ua).toBe(long.trimStart().slice(0, 350));
+    expect(result.browser).toEqual({ name: 'Chrome', version: '120.0.0.0', major: '120' });
+    expect(result.isBot).toBe(true);
+    const exact = `${CHROME_WINDOWS} ${'y'.repeat(350 - CHROME_WINDOWS.length - 1)}`;
+    expect(exact).toHaveLength(350);
+    expect(userAgentFromString(` ${exact}`).ua).toBe(exact);
+    expect(userAgentFromString(exact).ua).toBe(exact);
+  });
+
   test('each call returns fresh objects', () => {
     const first = userAgentFromString(IPHONE_SAFARI);
     first.browser.name = 'changed';

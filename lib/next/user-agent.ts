@@ -71,10 +71,16 @@ export function isBot(input: string): boolean {
 // Loaded on the first call: apps that never ask about user agents never load the parser.
 let parse: typeof UAParser | undefined;
 
+// Next 16 bundles ua-parser-js 1.0.35, which keeps only the first 350 characters of a longer UA
+// (leading whitespace removed first) for `ua` and for parsing; 1.x releases since keep 500.
+const NEXT_UA_MAX_LENGTH = 350;
+
 export function userAgentFromString(input: string | undefined): UserAgent {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   parse ??= require('ua-parser-js') as typeof UAParser;
-  return { ...parse(input), isBot: input === undefined ? false : isBot(input) };
+  const kept = input !== undefined && input.length > NEXT_UA_MAX_LENGTH ? input.replace(/^\s+/, '').slice(0, NEXT_UA_MAX_LENGTH) : input;
+  // The bot test sees the whole string, as in Next.
+  return { ...parse(kept), isBot: input === undefined ? false : isBot(input) };
 }
 
 export function userAgent({ headers }: { headers: Headers }): UserAgent {
