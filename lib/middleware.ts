@@ -123,7 +123,7 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
       return emptyResponse(res, 400);
     }
     if (method !== 'GET' && method !== 'HEAD') res.once('finish', () => discardRemainingBody(req));
-    runHandler(loaded.context, handler as RouteHandler, request, params, req, res, next, originalUrl);
+    runHandler({ context: loaded.context, handler: handler as RouteHandler, request, params, req, res, url: originalUrl }, next);
   }
 
   return Object.defineProperties(middleware, {

@@ -25,71 +25,94 @@ export interface RouteContext {
   draftModeId: string;
 }
 
+/** What a handler call came to: a response to send (Set-Cookie list already merged), or an error for Express. */
+export type Outcome = { kind: 'response'; response: Response; setCookies?: string[] } | { kind: 'error'; error: unknown };
+
+export interface HandlerCall {
+  context: RouteContext;
+  handler: RouteHandler;
+  request: NextRequest;
+  params: unknown;
+  req: ExpressRequest;
+  res: ExpressResponse;
+  /** The request's path and query, for error messages. */
+  url: string;
+  /** Overrides the route's mode for this call (a static candidate's generation forbids request data). */
+  mode?: RequestMode;
+}
+
 /**
- * Calls one handler inside its request scope (for `next/headers`, `after()`, …) and answers:
- * thrown `redirect()`/`notFound()` become their responses, `cookies()` changes join the response,
- * anything else that goes wrong goes to Express as a descriptive error.
+ * Calls one handler inside its request scope (for `next/headers`, `after()`, …): thrown
+ * `redirect()`/`notFound()` become their responses, `cookies()` changes join the response, and
+ * anything else that goes wrong is reported as a descriptive error. `done` also gets the scope,
+ * which records whether the handler touched request data.
  */
-export function runHandler(
-  context: RouteContext,
-  handler: RouteHandler,
-  request: NextRequest,
-  params: unknown,
-  req: ExpressRequest,
-  res: ExpressResponse,
-  next: NextFunction,
-  url: string,
-): void {
+export function callHandler(call: HandlerCall, done: (outcome: Outcome, store: RequestStore) => void): void {
+  const { context, req, url } = call;
   const method = req.method;
-  const mode = context.modes[method] ?? 'auto';
+  const mode = call.mode ?? context.modes[method] ?? 'auto';
+  let request = call.request;
   if (mode === 'force-static') request = forceStaticRequest(request);
   else if (mode === 'error') request = dynamicErrorRequest(request);
   const store: RequestStore = {
     request,
     req,
-    res,
+    res: call.res,
     mode,
     route: context.route,
     authInterrupts: context.authInterrupts,
     draftModeId: context.draftModeId,
   };
 
-  const fail = (error: unknown): void => {
-    // A client that went away is not an error (the handler may fail reading its body).
-    if (res.destroyed) return;
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    next(error);
-  };
-  const send = (response: Response, setCookies?: string[]): void => {
-    sendResponse(res, response, method === 'HEAD', setCookies)?.catch((error: unknown) => fail(thrownError(context.file, method, url, error)));
-  };
   const finish = (result: unknown): void => {
     const invalid = invalidResult(context.file, method, url, result);
-    if (invalid) return fail(invalid);
+    if (invalid) return done({ kind: 'error', error: invalid }, store);
     const response = result as Response;
-    send(response, store.mutableCookies ? withMutableCookies(response.headers.getSetCookie(), store.mutableCookies, req) : undefined);
+    const setCookies = store.mutableCookies ? withMutableCookies(response.headers.getSetCookie(), store.mutableCookies, req) : undefined;
+    done({ kind: 'response', response, setCookies }, store);
   };
   const settle = (error: unknown): void => {
     if (isRedirectError(error)) {
       const status = looksLikeServerAction(req) ? 303 : getRedirectStatusCodeFromError(error);
-      const cookies = store.mutableCookies ? withMutableCookies([], store.mutableCookies, req) : undefined;
-      return send(new Response(null, { status, headers: { location: getURLFromRedirectError(error) } }), cookies);
+      const setCookies = store.mutableCookies ? withMutableCookies([], store.mutableCookies, req) : undefined;
+      return done({ kind: 'response', response: new Response(null, { status, headers: { location: getURLFromRedirectError(error) } }), setCookies }, store);
     }
-    if (isHTTPAccessFallbackError(error)) return send(new Response(null, { status: getAccessFallbackHTTPStatus(error) }));
-    fail(thrownError(context.file, method, url, error));
+    if (isHTTPAccessFallbackError(error)) {
+      return done({ kind: 'response', response: new Response(null, { status: getAccessFallbackHTTPStatus(error) }) }, store);
+    }
+    done({ kind: 'error', error: thrownError(context.file, method, url, error) }, store);
   };
 
   let result: unknown;
   try {
-    result = requestStorage.run(store, handler, request, { params });
+    result = requestStorage.run(store, call.handler, request, { params: call.params });
   } catch (error) {
     return settle(error);
   }
   if (result instanceof Promise) result.then(finish, settle);
   else finish(result);
+}
+
+/** Calls the handler and answers on Express's `res`; errors go to `next`. */
+export function runHandler(call: HandlerCall, next: NextFunction): void {
+  callHandler(call, (outcome) => {
+    if (outcome.kind === 'error') return fail(call.res, next, outcome.error);
+    const { context, req, res, url } = call;
+    sendResponse(res, outcome.response, req.method === 'HEAD', outcome.setCookies)?.catch((error: unknown) =>
+      fail(res, next, thrownError(context.file, req.method, url, error)),
+    );
+  });
+}
+
+/** Before headers went out an error is Express's; after, the socket is cut. */
+export function fail(res: ExpressResponse, next: NextFunction, error: unknown): void {
+  // A client that went away is not an error (the handler may fail reading its body).
+  if (res.destroyed) return;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  next(error);
 }
 
 /**
