@@ -10,6 +10,8 @@ const config: Config = {
   transformIgnorePatterns: ['/node_modules/', '/__tests__/fixtures/'],
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/example-app/'],
   testTimeout: 20000,
+  // Installs redis-server (Debian package) once per run when missing; the Redis cache tests need it.
+  globalSetup: '<rootDir>/__tests__/helpers/global-setup.ts',
 };
 
 export default config;

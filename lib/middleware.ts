@@ -9,6 +9,9 @@ import { createNextRequest } from './http/request';
 import { discardRemainingBody } from './http/request-body';
 import { pathAndQuery, requestOrigin } from './http/request-url';
 import { loadApp, type LoadedRoute } from './load/load-app';
+import type { CacheHandler } from './cache/cache-handler';
+import { MemoryCacheHandler } from './cache/memory-cache';
+import { StaticCache } from './cache/static-cache';
 import { resolvePath } from './routing/resolve';
 import type { RouteTable } from './routing/route-table';
 
@@ -30,6 +33,8 @@ export interface RouteHandlersOptions {
   draftModeId?: string;
   /** Where startup warnings go; default `console`. */
   logger?: Pick<Console, 'warn'>;
+  /** Storage of the static-route cache: in memory by default (50 MB, LRU); `RedisCacheHandler` to share it. */
+  cache?: CacheHandler;
 }
 
 export interface RouteInfo {
@@ -38,8 +43,10 @@ export interface RouteInfo {
   file: string;
   /** Methods the file exports, in Next's order. */
   methods: string[];
-  /** Every request runs the handler; caching of static routes is not part of this version. */
-  rendering: 'dynamic';
+  /** `static`: GET answers come from the cache; `dynamic`: every request runs the handler. */
+  rendering: 'static' | 'dynamic';
+  /** Seconds a static answer stays fresh; `false`: until revalidated. */
+  revalidate?: number | false;
 }
 
 export interface RouteHandlersMiddleware {
@@ -48,7 +55,11 @@ export interface RouteHandlersMiddleware {
   readonly ready: Promise<void>;
   /** The route table in matching order (empty until `ready`). */
   readonly routes: readonly RouteInfo[];
-  /** Removes compiled route files; the middleware answers nothing afterwards. */
+  /** The next request to `path` (relative to the mount) regenerates before answering; for code outside route files. */
+  revalidatePath(path: string, type?: 'page' | 'layout'): Promise<void>;
+  /** Marks static answers tagged `tag` stale (`'max'`, a profile) or expired (`{ expire: 0 }`). */
+  revalidateTag(tag: string, profile?: string | { expire?: number }): Promise<void>;
+  /** Removes compiled route files and closes the cache; the middleware answers nothing afterwards. */
   close(): Promise<void>;
 }
 
@@ -60,13 +71,18 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
   let failure: unknown;
   let outDir = '';
 
+  const draftModeId = options.draftModeId ?? randomBytes(16).toString('hex');
   const logger = options.logger ?? console;
+  const warn = (message: string) => logger.warn(`express-route-handlers: ${message}`);
+  const cacheHandler = options.cache ?? new MemoryCacheHandler();
+  const staticCache = new StaticCache(cacheHandler, warn);
   const ready = loadApp({
     appDir,
     pageExtensions: options.pageExtensions ?? ['tsx', 'ts', 'jsx', 'js'],
     authInterrupts: options.authInterrupts ?? false,
-    draftModeId: options.draftModeId ?? randomBytes(16).toString('hex'),
-    warn: (message) => logger.warn(`express-route-handlers: ${message}`),
+    draftModeId,
+    cache: staticCache,
+    warn,
   }).then(
     (loaded) => {
       table = loaded.table;
@@ -123,7 +139,15 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
       return emptyResponse(res, 400);
     }
     if (method !== 'GET' && method !== 'HEAD') res.once('finish', () => discardRemainingBody(req));
-    runHandler({ context: loaded.context, handler: handler as RouteHandler, request, params, req, res, url: originalUrl }, next);
+    const call = { context: loaded.context, handler: handler as RouteHandler, request, params, req, res, url: originalUrl };
+    const policy = loaded.staticPolicy;
+    if (policy && (method === 'GET' || method === 'HEAD') && !staticCache.isDynamic(loaded.context.file)) {
+      if (!inDraftMode(req, draftModeId)) return staticCache.handle(call, policy, pathname, next);
+      // Draft mode bypasses the cache (Next still says HIT).
+      res.setHeader('Cache-Control', 'private, no-cache, no-store, max-age=0, must-revalidate');
+      res.setHeader('x-nextjs-cache', 'HIT');
+    }
+    runHandler(call, next);
   }
 
   return Object.defineProperties(middleware, {
@@ -131,21 +155,33 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
     routes: {
       enumerable: true,
       get: (): readonly RouteInfo[] =>
-        (table?.routes ?? []).map((route) => ({
-          pattern: route.pattern,
-          file: route.file,
-          methods: [...route.value.methods.exported],
-          rendering: 'dynamic' as const,
-        })),
+        (table?.routes ?? []).map((route) => {
+          const policy = staticCache.isDynamic(route.file) ? undefined : route.value.staticPolicy;
+          return {
+            pattern: route.pattern,
+            file: route.file,
+            methods: [...route.value.methods.exported],
+            rendering: policy ? ('static' as const) : ('dynamic' as const),
+            ...(policy ? { revalidate: policy.revalidate } : {}),
+          };
+        }),
     },
+    revalidatePath: { value: (path: string, type?: 'page' | 'layout') => staticCache.revalidatePath(path, type) },
+    revalidateTag: { value: (tag: string, profile?: string | { expire?: number }) => staticCache.revalidateTag(tag, profile ?? { expire: 0 }) },
     close: {
       value: async (): Promise<void> => {
         await ready.catch(() => {});
         if (outDir) rmSync(outDir, { recursive: true, force: true });
         outDir = '';
+        await cacheHandler.close?.();
       },
     },
   }) as RouteHandlersMiddleware;
+}
+
+function inDraftMode(req: ExpressRequest, draftModeId: string): boolean {
+  const cookie = req.headers.cookie;
+  return cookie !== undefined && cookie.includes(`__prerender_bypass=${draftModeId}`);
 }
 
 function emptyResponse(res: ExpressResponse, status: number, allow?: string): void {

@@ -50,6 +50,9 @@ export interface CacheHandler {
   /**
    * Resolves when the entry of `key` was set or its lock released by anyone, or after `timeoutMs`;
    * lets requests that lost the lock race wait for the winner instead of polling.
+   * Also resolves at once when the lock is not held as the wait begins (it was released or expired
+   * after the caller's failed `lock`: waiting for an event that already happened would only add
+   * `timeoutMs`), and when the lock's TTL runs out (its holder died; the waiter may take over).
    */
   waitForUpdate(key: string, timeoutMs: number): Promise<void>;
   close?(): Promise<void>;

@@ -23,6 +23,18 @@ export interface RequestStore {
   mutableCookies?: ResponseCookies;
   /** Work from `after()`, run once the response has finished. */
   afterTasks?: unknown[];
+  /** The first request-data access that made a static generation impossible (`headers`, `request.url`, …). */
+  dynamicUsage?: string;
+  /** The static-route cache of this middleware, for `revalidatePath()`/`revalidateTag()`. */
+  readonly cache?: RevalidationTarget;
+  /** Invalidations to finish before the response is sent. */
+  pendingRevalidations?: Promise<void>[];
+}
+
+/** What `next/cache` needs from the middleware that runs the handler. */
+export interface RevalidationTarget {
+  revalidatePath(path: string, type?: 'page' | 'layout'): Promise<void>;
+  revalidateTag(tag: string, profile?: string | { expire?: number }): Promise<void>;
 }
 
 export const requestStorage = new AsyncLocalStorage<RequestStore>();
@@ -41,6 +53,7 @@ export function mutableCookiesOf(store: RequestStore): ResponseCookies {
 
 /** Next's error for request data read in a route with `dynamic = 'error'`. */
 export function staticBailout(store: RequestStore, expression: string): Error {
+  store.dynamicUsage ??= expression;
   return new Error(
     `Route ${store.route} with \`dynamic = "error"\` couldn't be rendered statically because it used \`${expression}\`. See more info here: https://nextjs.org/docs/app/building-your-application/rendering/static-and-dynamic#dynamic-rendering`,
   );

@@ -1,5 +1,5 @@
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from 'express';
-import { requestStorage, type RequestMode, type RequestStore } from '../context/request-store';
+import { requestStorage, type RequestMode, type RequestStore, type RevalidationTarget } from '../context/request-store';
 import { sendResponse } from '../http/response';
 import { parseCookieHeader, ResponseCookies } from '../next/cookies';
 import {
@@ -23,6 +23,8 @@ export interface RouteContext {
   modes: Record<string, RequestMode>;
   authInterrupts: boolean;
   draftModeId: string;
+  /** Where `revalidatePath()`/`revalidateTag()` go. */
+  cache?: RevalidationTarget;
 }
 
 /** What a handler call came to: a response to send (Set-Cookie list already merged), or an error for Express. */
@@ -62,25 +64,33 @@ export function callHandler(call: HandlerCall, done: (outcome: Outcome, store: R
     route: context.route,
     authInterrupts: context.authInterrupts,
     draftModeId: context.draftModeId,
+    cache: context.cache,
+  };
+  // revalidatePath()/revalidateTag() land in the cache before the answer goes out.
+  const report = (outcome: Outcome): void => {
+    const pending = store.pendingRevalidations;
+    if (!pending) return done(outcome, store);
+    store.pendingRevalidations = undefined;
+    void Promise.allSettled(pending).then(() => done(outcome, store));
   };
 
   const finish = (result: unknown): void => {
     const invalid = invalidResult(context.file, method, url, result);
-    if (invalid) return done({ kind: 'error', error: invalid }, store);
+    if (invalid) return report({ kind: 'error', error: invalid });
     const response = result as Response;
     const setCookies = store.mutableCookies ? withMutableCookies(response.headers.getSetCookie(), store.mutableCookies, req) : undefined;
-    done({ kind: 'response', response, setCookies }, store);
+    report({ kind: 'response', response, setCookies });
   };
   const settle = (error: unknown): void => {
     if (isRedirectError(error)) {
       const status = looksLikeServerAction(req) ? 303 : getRedirectStatusCodeFromError(error);
       const setCookies = store.mutableCookies ? withMutableCookies([], store.mutableCookies, req) : undefined;
-      return done({ kind: 'response', response: new Response(null, { status, headers: { location: getURLFromRedirectError(error) } }), setCookies }, store);
+      return report({ kind: 'response', response: new Response(null, { status, headers: { location: getURLFromRedirectError(error) } }), setCookies });
     }
     if (isHTTPAccessFallbackError(error)) {
-      return done({ kind: 'response', response: new Response(null, { status: getAccessFallbackHTTPStatus(error) }) }, store);
+      return report({ kind: 'response', response: new Response(null, { status: getAccessFallbackHTTPStatus(error) }) });
     }
-    done({ kind: 'error', error: thrownError(context.file, method, url, error) }, store);
+    report({ kind: 'error', error: thrownError(context.file, method, url, error) });
   };
 
   let result: unknown;

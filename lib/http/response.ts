@@ -21,7 +21,7 @@ const undiciState = Object.getOwnPropertySymbols(new Response('')).find((symbol)
  * when given, replaces the response's own Set-Cookie list (after `cookies()` changes were merged).
  */
 export function sendResponse(res: ExpressResponse, response: Response, isHead: boolean, setCookies?: string[]): Promise<void> | undefined {
-  const previous = applyHeaders(res, response, setCookies);
+  const previous = applyHeaders(res, response.headers, setCookies);
   const status = response.status;
   res.statusCode = status;
   if (response.statusText) res.statusMessage = response.statusText;
@@ -70,11 +70,15 @@ function byteLength(body: string | ArrayBufferView): number {
   return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
 }
 
-/** Returns the values the response replaced, so a body that fails before sending can leave `res` as it was. */
-function applyHeaders(res: ExpressResponse, response: Response, setCookies: string[] | undefined): Map<string, OutgoingHeader> {
+/**
+ * Sets a handler's headers on `res`, on top of what earlier Express middleware set (names lower-case;
+ * Set-Cookie lines from `headers`, or `setCookies` instead when given). Returns the values it
+ * replaced, so a body that fails before sending can leave `res` as it was.
+ */
+export function applyHeaders(res: ExpressResponse, headers: Iterable<[string, string]>, setCookies: string[] | undefined): Map<string, OutgoingHeader> {
   const previous = new Map<string, OutgoingHeader>();
   let cookies = setCookies;
-  for (const [name, value] of response.headers) {
+  for (const [name, value] of headers) {
     if (name === 'set-cookie') {
       if (!setCookies) (cookies ??= []).push(value);
       continue;

@@ -8,6 +8,7 @@
 // fields, fail its brand check). The subclass is a real Request whose internal state is the
 // sanitised one, so nothing of the original URL or headers leaks through those paths.
 
+import { requestStorage } from '../context/request-store';
 import { RequestCookies } from '../next/cookies';
 import { NextURL } from '../next/next-url';
 import { readonlyHeaders, readonlyRequestCookies } from '../next/readonly';
@@ -129,6 +130,9 @@ export function forceStaticRequest(request: NextRequest): NextRequest {
 }
 
 function bailout(route: string, expression: string): StaticGenBailoutError {
+  // Recorded even if the handler catches the error: the route can then not be static.
+  const store = requestStorage.getStore();
+  if (store) store.dynamicUsage ??= expression;
   return new StaticGenBailoutError(`Route ${route} with \`dynamic = "error"\` couldn't be rendered statically because it used \`${expression}\`.`);
 }
 

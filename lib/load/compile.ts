@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildFailure, type Plugin } from 'esbuild';
+import * as nextCache from '../next/cache';
 import * as nextHeaders from '../next/headers';
 import * as nextNavigation from '../next/navigation';
 import * as nextServer from '../next/server';
@@ -13,6 +14,7 @@ const compatModules: Record<string, unknown> = {
   server: nextServer,
   headers: nextHeaders,
   navigation: nextNavigation,
+  cache: nextCache,
   Response: RouteResponse,
 };
 

@@ -7,6 +7,8 @@ import { RouteConflictError, RouteTable, type RouteDefinition } from '../routing
 import type { RequestMode } from '../context/request-store';
 import { compileRoutes } from './compile';
 import { readSegmentConfig, type SegmentConfig } from './segment-config';
+import { DEFAULT_EXPIRE, type StaticPolicy } from '../cache/static-cache';
+import type { RevalidationTarget } from '../context/request-store';
 
 /** A route file ready to serve: its dispatch table and what its handler calls need. */
 export interface LoadedRoute {
@@ -14,6 +16,8 @@ export interface LoadedRoute {
   params: ParamSpec;
   /** The file's segment config exports (`dynamic`, `revalidate`, …), validated. */
   config: SegmentConfig;
+  /** How its GET is cached, when the route is static. */
+  staticPolicy: StaticPolicy | undefined;
   /** Whether the pattern has dynamic segments (else handlers get `{ params: undefined }`). */
   dynamic: boolean;
   context: RouteContext;
@@ -24,6 +28,7 @@ export interface LoadOptions {
   pageExtensions: string[];
   authInterrupts: boolean;
   draftModeId: string;
+  cache: RevalidationTarget;
   warn: (message: string) => void;
 }
 
@@ -73,12 +78,14 @@ export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable
       params: paramSpec(file.segments),
       dynamic: file.segments.some((segment) => segment.kind !== 'static'),
       config,
+      staticPolicy: staticPolicy(config, methods.exported),
       context: {
         file: file.file,
         route: file.pattern,
         modes: requestModes(config, methods.exported),
         authInterrupts: options.authInterrupts,
         draftModeId: options.draftModeId,
+        cache: options.cache,
       },
     });
   });
@@ -98,6 +105,22 @@ function requestModes(config: SegmentConfig, exported: readonly string[]): Recor
   if (config.dynamic === 'force-static') return Object.fromEntries(HTTP_METHODS.map((method) => [method, 'force-static' as const]));
   if (config.dynamic === 'error' && exported.every((method) => method === 'GET' || method === 'HEAD')) return { GET: 'error', HEAD: 'error' };
   return {};
+}
+
+/**
+ * Next's rule for a static GET route handler: the file exports no other method, and opts in with
+ * `force-static`, `dynamic = 'error'`, `revalidate = false | N > 0` or `generateStaticParams`.
+ */
+function staticPolicy(config: SegmentConfig, exported: readonly string[]): StaticPolicy | undefined {
+  if (!exported.includes('GET') || exported.some((method) => method !== 'GET' && method !== 'HEAD')) return undefined;
+  if (config.dynamic === 'force-dynamic' || config.revalidate === 0) return undefined;
+  const optedIn = config.dynamic === 'force-static' || config.dynamic === 'error' || config.revalidate !== undefined || config.generateStaticParams !== undefined;
+  if (!optedIn) return undefined;
+  return {
+    revalidate: config.revalidate ?? false,
+    expire: DEFAULT_EXPIRE,
+    candidate: config.dynamic === 'force-static' || config.dynamic === 'error' ? config.dynamic : 'auto',
+  };
 }
 
 export class RouteConfigError extends Error {
