@@ -9,6 +9,7 @@ import { createNextRequest } from './http/request';
 import { discardRemainingBody } from './http/request-body';
 import { pathAndQuery, requestOrigin } from './http/request-url';
 import { loadApp, type LoadedRoute } from './load/load-app';
+import { paramsKey } from './load/static-params';
 import type { CacheHandler } from './cache/cache-handler';
 import { MemoryCacheHandler } from './cache/memory-cache';
 import { StaticCache } from './cache/static-cache';
@@ -130,6 +131,8 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
     if (loaded.dynamic) {
       const decoded = decodeParams(loaded.params, captures);
       if (!decoded) return emptyResponse(res, 400);
+      // dynamicParams = false: params generateStaticParams did not list are not this route's.
+      if (loaded.onlyParams && !loaded.onlyParams.has(paramsKey(loaded.params, decoded))) return next();
       params = paramsArgument(decoded);
     }
     let request;

@@ -7,6 +7,7 @@ import { RouteConflictError, RouteTable, type RouteDefinition } from '../routing
 import type { RequestMode } from '../context/request-store';
 import { compileRoutes } from './compile';
 import { readSegmentConfig, type SegmentConfig } from './segment-config';
+import { listedParams } from './static-params';
 import { DEFAULT_EXPIRE, type StaticPolicy } from '../cache/static-cache';
 import type { RevalidationTarget } from '../context/request-store';
 
@@ -18,6 +19,8 @@ export interface LoadedRoute {
   config: SegmentConfig;
   /** How its GET is cached, when the route is static. */
   staticPolicy: StaticPolicy | undefined;
+  /** With `dynamicParams = false`: the only params the route answers (keys of `paramsKey`). */
+  onlyParams?: Set<string>;
   /** Whether the pattern has dynamic segments (else handlers get `{ params: undefined }`). */
   dynamic: boolean;
   context: RouteContext;
@@ -73,7 +76,7 @@ export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable
     configProblems.push(...invalid);
     for (const warning of [...warnings, ...exportWarnings(module, file.file)]) options.warn(warning);
     const methods = methodTable(module);
-    return definition(file, {
+    return definition<LoadedRoute>(file, {
       methods,
       params: paramSpec(file.segments),
       dynamic: file.segments.some((segment) => segment.kind !== 'static'),
@@ -92,6 +95,15 @@ export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable
   if (configProblems.length > 0) {
     rmSync(outDir, { recursive: true, force: true });
     throw new RouteConfigError(configProblems);
+  }
+  try {
+    for (const { value: route, pattern, file } of definitions) {
+      const { generateStaticParams, dynamicParams } = route.config;
+      if (generateStaticParams && !dynamicParams) route.onlyParams = await listedParams(generateStaticParams, route.params, pattern, file);
+    }
+  } catch (error) {
+    rmSync(outDir, { recursive: true, force: true });
+    throw error;
   }
   return { table: RouteTable.build(definitions), outDir };
 }
