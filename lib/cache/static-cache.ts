@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from 'express';
-import type { RevalidationTarget } from '../context/request-store';
+import { staticGenerationStorage, type RevalidationTarget, type StaticGeneration } from '../context/request-store';
 import { callHandler, fail, runHandler, type HandlerCall } from '../dispatch/run-handler';
+import { isFresh } from '../http/conditional';
 import { applyHeaders, sendResponse } from '../http/response';
-import type { CacheEntry, CacheHandler, TagInvalidation } from './cache-handler';
+import type { CacheEntry, CacheHandler } from './cache-handler';
+import { cacheKey, DataCache, DEFAULT_EXPIRE, freshness, implicitTags } from './data-cache';
 
-/** Next's `expireTime` default: how long a stale entry may still be served (one year). */
-export const DEFAULT_EXPIRE = 31536000;
+// Shared with the Data Cache, whose module holds them (it must not import this one).
+export { cacheKey, DEFAULT_EXPIRE, implicitTags };
+
 /** How long one regeneration may hold its lock before others may try. */
 const LOCK_MS = 30_000;
 
@@ -36,11 +39,15 @@ type Generation =
 export class StaticCache implements RevalidationTarget {
   private readonly flights = new Map<string, Promise<Generation>>();
   private readonly dynamicFiles = new Set<string>();
+  /** `fetch()` in route files and `unstable_cache`: same storage, same tag invalidations. */
+  readonly data: DataCache;
 
   constructor(
     private readonly handler: CacheHandler,
     private readonly warn: (message: string) => void,
-  ) {}
+  ) {
+    this.data = new DataCache(handler, warn);
+  }
 
   /** Whether a candidate turned out to read request data (then it is served like any dynamic route). */
   isDynamic(file: string): boolean {
@@ -149,10 +156,15 @@ export class StaticCache implements RevalidationTarget {
     this.flights.set(key, tracked);
   }
 
-  /** Runs the handler as a build would and buffers its answer into an entry when it may be cached. */
+  /**
+   * Runs the handler as a build would and buffers its answer into an entry when it may be cached.
+   * The data it reads (cached fetches, unstable_cache) adds its tags to the entry and may shorten
+   * its revalidate period.
+   */
   private generate(call: HandlerCall, policy: StaticPolicy, pathname: string): Promise<Generation> {
+    const usage: StaticGeneration = { tags: new Set(), revalidate: policy.revalidate };
     return new Promise((resolve) => {
-      callHandler({ ...call, mode: policy.candidate === 'auto' ? 'error' : undefined }, (outcome, store) => {
+      const run = (): void => callHandler({ ...call, mode: policy.candidate === 'auto' ? 'error' : undefined }, (outcome, store) => {
         if (policy.candidate === 'auto' && store.dynamicUsage) {
           if (!this.dynamicFiles.has(call.context.file)) {
             this.dynamicFiles.add(call.context.file);
@@ -169,23 +181,35 @@ export class StaticCache implements RevalidationTarget {
           return resolve({ kind: 'answer', send: (res, next) => sendResponse(res, response, isHead, setCookies)?.catch((error: unknown) => fail(res, next, error)) });
         }
         response.arrayBuffer().then(
-          (bytes) => resolve({ kind: 'entry', entry: toEntry(response, Buffer.from(bytes), setCookies, policy, call.context.route, pathname) }),
+          (bytes) => resolve({ kind: 'entry', entry: toEntry(response, Buffer.from(bytes), setCookies, policy, usage, call.context.route, pathname) }),
           (error: unknown) => resolve({ kind: 'answer', send: (res, next) => fail(res, next, error) }),
         );
       });
+      staticGenerationStorage.run(usage, run);
     });
   }
 }
 
-function toEntry(response: Response, body: Buffer, setCookies: string[] | undefined, policy: StaticPolicy, route: string, pathname: string): CacheEntry {
+function toEntry(
+  response: Response,
+  body: Buffer,
+  setCookies: string[] | undefined,
+  policy: StaticPolicy,
+  usage: StaticGeneration,
+  route: string,
+  pathname: string,
+): CacheEntry {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of response.headers) {
     if (!unstoredHeaders.has(name) && !name.startsWith('x-middleware-')) headers[name] = value;
   }
   const cookies = setCookies ?? response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
-  // Next stores a notFound() answer for a year, whatever the route's revalidate.
-  const revalidate = response.status === 404 ? false : policy.revalidate;
+  // Next stores a notFound() answer for a year, whatever the route's revalidate; otherwise the
+  // shortest of the route's and its cached data's periods applies.
+  const revalidate = response.status === 404 ? false : usage.revalidate;
+  const tags = implicitTags(route, pathname);
+  for (const tag of usage.tags) if (!tags.includes(tag)) tags.push(tag);
   return {
     status: response.status,
     headers,
@@ -194,7 +218,7 @@ function toEntry(response: Response, body: Buffer, setCookies: string[] | undefi
     generatedAt: Date.now(),
     revalidate,
     expire: policy.expire,
-    tags: implicitTags(route, pathname),
+    tags,
   };
 }
 
@@ -202,32 +226,6 @@ function toEntry(response: Response, body: Buffer, setCookies: string[] | undefi
 function retryEntry(previous: CacheEntry): CacheEntry {
   const retry = Math.min(Math.max(previous.revalidate || 3, 3), 30);
   return { ...previous, generatedAt: Date.now(), revalidate: retry, expire: Math.max(retry + 3, previous.expire) };
-}
-
-function freshness(entry: CacheEntry, invalidation: TagInvalidation, now: number): 'fresh' | 'stale' | 'expired' {
-  if (now >= entry.generatedAt + entry.expire * 1000) return 'expired';
-  if (invalidation.expiredAt !== undefined && invalidation.expiredAt >= entry.generatedAt && invalidation.expiredAt <= now) return 'expired';
-  if (invalidation.staleAt !== undefined && invalidation.staleAt >= entry.generatedAt) return 'stale';
-  if (entry.revalidate !== false && now >= entry.generatedAt + entry.revalidate * 1000) return 'stale';
-  return 'fresh';
-}
-
-/** Next's cache key: the pathname without a trailing slash, `/index` being `/`. */
-export function cacheKey(pathname: string): string {
-  const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
-  return trimmed === '/index' ? '/' : trimmed;
-}
-
-/** Next's implicit tags of a route handler entry: a `/layout` tag per segment, the file's `/route`, the pathname. */
-export function implicitTags(route: string, pathname: string): string[] {
-  const tags = ['_N_T_/layout'];
-  let prefix = '';
-  for (const segment of route.split('/').filter(Boolean)) {
-    prefix += `/${segment}`;
-    tags.push(`_N_T_${prefix}/layout`);
-  }
-  tags.push(`_N_T_${prefix}/route`, `_N_T_${cacheKey(pathname)}`);
-  return tags;
 }
 
 /** Next's `Cache-Control` for a static answer. */
@@ -246,7 +244,7 @@ function serveEntry(req: ExpressRequest, res: ExpressResponse, entry: CacheEntry
   res.setHeader('x-nextjs-cache', state);
   if (entry.headers.etag === undefined) res.setHeader('ETag', entry.etag);
   if (entry.headers['last-modified'] === undefined) res.setHeader('Last-Modified', new Date(entry.generatedAt).toUTCString());
-  if (isFresh(req, res)) {
+  if (entry.status >= 200 && entry.status < 300 && isFresh(req, res)) {
     // A 304 keeps ETag, Cache-Control and Vary, and drops what describes the body.
     res.statusCode = 304;
     res.removeHeader('Content-Type');
@@ -258,25 +256,4 @@ function serveEntry(req: ExpressRequest, res: ExpressResponse, entry: CacheEntry
   res.setHeader('Content-Length', entry.body.byteLength);
   if (req.method === 'HEAD') res.end();
   else res.end(entry.body);
-}
-
-/** HTTP conditional request check (RFC 9110 §13.1.1–2, as the `fresh` package does it). */
-export function isFresh(req: ExpressRequest, res: ExpressResponse): boolean {
-  const noneMatch = req.headers['if-none-match'];
-  const modifiedSince = req.headers['if-modified-since'];
-  if (!noneMatch && !modifiedSince) return false;
-  const cacheControlHeader = req.headers['cache-control'];
-  if (cacheControlHeader && /(?:^|,)\s*no-cache\s*(?:,|$)/.test(cacheControlHeader)) return false;
-  if (noneMatch && noneMatch.trim() !== '*') {
-    const etag = res.getHeader('ETag');
-    if (typeof etag !== 'string') return false;
-    const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-    if (!noneMatch.split(',').some((tag) => opaque(tag) === opaque(etag))) return false;
-  }
-  if (modifiedSince) {
-    const lastModified = res.getHeader('Last-Modified');
-    const since = Date.parse(modifiedSince);
-    if (typeof lastModified !== 'string' || Number.isNaN(since) || Date.parse(lastModified) > since) return false;
-  }
-  return true;
 }

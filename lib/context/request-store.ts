@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import type { DataCache } from '../cache/data-cache';
 import { ResponseCookies } from '../next/cookies';
 import type { NextRequest } from '../next/request';
 
@@ -35,9 +36,29 @@ export interface RequestStore {
 export interface RevalidationTarget {
   revalidatePath(path: string, type?: 'page' | 'layout'): Promise<void>;
   revalidateTag(tag: string, profile?: string | { expire?: number }): Promise<void>;
+  /** The Data Cache (`fetch()` in route files, `unstable_cache`), in the same storage as the route entries. */
+  readonly data?: DataCache;
 }
 
 export const requestStorage = new AsyncLocalStorage<RequestStore>();
+
+/**
+ * What the data a static route's handler read contributes to the route's cache entry, collected
+ * while the static cache generates it (Next's `workStore.tags` / `revalidate`): tags of cached
+ * fetches and `unstable_cache` calls, and the shortest of their revalidate periods.
+ */
+export interface StaticGeneration {
+  readonly tags: Set<string>;
+  /** Starts as the route's own revalidate; a cached fetch or unstable_cache with a shorter one lowers it. */
+  revalidate: number | false;
+}
+
+/**
+ * Set around a handler call that generates a static route's entry (first fill or regeneration).
+ * While it is set, stale data entries are refetched before the handler goes on (Next's foreground
+ * revalidation during static generation), so a regenerated route never bakes in stale data.
+ */
+export const staticGenerationStorage = new AsyncLocalStorage<StaticGeneration>();
 
 export function currentStore(api: string): RequestStore {
   const store = requestStorage.getStore();

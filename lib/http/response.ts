@@ -1,5 +1,6 @@
 import type { Response as ExpressResponse } from 'express';
 import { knownBody } from '../next/response';
+import { etagFunctionOf, isFresh } from './conditional';
 import { ResponseAborted } from './response-aborted';
 
 /** Headers that describe the handler's body encoding, which may no longer be true (fetch() decodes): Node frames the body itself. */
@@ -19,21 +20,20 @@ const undiciState = Object.getOwnPropertySymbols(new Response('')).find((symbol)
  * backpressure. Resolves when done; rejects only if the body fails before anything was sent
  * (the caller hands that to Express), and destroys the socket if it fails later. `setCookies`,
  * when given, replaces the response's own Set-Cookie list (after `cookies()` changes were merged).
+ * A GET/HEAD with a known body gets what Express's `res.send` adds: an ETag and 304s (§3.8).
  */
 export function sendResponse(res: ExpressResponse, response: Response, isHead: boolean, setCookies?: string[]): Promise<void> | undefined {
   const previous = applyHeaders(res, response.headers, setCookies);
   const status = response.status;
   res.statusCode = status;
-  if (response.statusText) res.statusMessage = response.statusText;
 
   const bodyless = status === 204 || status === 205 || status === 304;
   const known = bodyless ? undefined : knownBodyOf(response);
   if (known !== undefined) {
-    res.setHeader('content-length', byteLength(known));
-    if (isHead) res.end();
-    else res.end(typeof known === 'string' ? known : Buffer.from(known.buffer, known.byteOffset, known.byteLength));
+    sendKnownBody(res, known, status, response.statusText, isHead);
     return undefined;
   }
+  if (response.statusText) res.statusMessage = response.statusText;
   const body = response.body;
   // A Blob's size is known, its bytes still stream (it may be a file from `fs.openAsBlob`).
   const source = bodyless || body === null ? undefined : undiciSource(response);
@@ -50,6 +50,42 @@ export function sendResponse(res: ExpressResponse, response: Response, isHead: b
   });
 }
 
+/**
+ * A body whose bytes are known goes out in one `end()` with Content-Length. For GET and HEAD it is
+ * `res.send` (Express 4 and 5 alike): when the app's `etag` setting gives a function and no ETag is
+ * set yet (by the handler or earlier middleware), the bytes are hashed into one — whatever the
+ * status, as `res.send` does; then a 2xx that `req.fresh` would call fresh against the ETag and
+ * Last-Modified on `res` becomes a 304 without Content-Type, Content-Length, Transfer-Encoding and
+ * body (ETag, Cache-Control, Vary and every other header stay). Other methods are left alone, and
+ * without an `etag fn` or conditional request headers nothing is hashed or compared.
+ */
+function sendKnownBody(res: ExpressResponse, known: string | ArrayBufferView, status: number, statusText: string, isHead: boolean): void {
+  let body: string | Buffer = typeof known === 'string' ? known : Buffer.from(known.buffer, known.byteOffset, known.byteLength);
+  const method = (res.req as ExpressResponse['req'] | undefined)?.method;
+  if (method === 'GET' || method === 'HEAD') {
+    const etagFn = etagFunctionOf(res);
+    if (etagFn && !res.getHeader('ETag')) {
+      // res.send hashes bytes: a string becomes a Buffer (utf-8), passed with no encoding.
+      if (typeof body === 'string') body = Buffer.from(body);
+      const etag = etagFn(body, undefined);
+      if (etag) res.setHeader('ETag', etag);
+    }
+    // req.fresh: only a 2xx (or 304, which has no body here) may turn into a 304.
+    if (status >= 200 && status < 300 && isFresh(res.req, res)) {
+      res.statusCode = 304;
+      res.removeHeader('Content-Type');
+      res.removeHeader('Content-Length');
+      res.removeHeader('Transfer-Encoding');
+      res.end();
+      return;
+    }
+  }
+  if (statusText) res.statusMessage = statusText;
+  res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+  if (isHead) res.end();
+  else res.end(body);
+}
+
 /** The body as text or bytes when it is already in memory, read without creating its stream. */
 function knownBodyOf(response: Response): string | ArrayBufferView | undefined {
   const own = (response as { [knownBody]?: string | ArrayBufferView })[knownBody];
@@ -64,10 +100,6 @@ function undiciSource(response: Response): unknown {
   const body = (response as unknown as Record<symbol, { body?: { source?: unknown; stream?: ReadableStream } } | undefined>)[undiciState]?.body;
   if (body?.stream?.locked) return undefined;
   return body?.source;
-}
-
-function byteLength(body: string | ArrayBufferView): number {
-  return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
 }
 
 /**

@@ -7,6 +7,7 @@ import * as nextCache from '../next/cache';
 import * as nextHeaders from '../next/headers';
 import * as nextNavigation from '../next/navigation';
 import * as nextServer from '../next/server';
+import { routeFetch } from './route-fetch';
 import { RouteResponse } from './route-response';
 
 /** The modules route files get for `next/*` (and `express-route-handlers/*`): one copy, ours. */
@@ -16,6 +17,7 @@ const compatModules: Record<string, unknown> = {
   navigation: nextNavigation,
   cache: nextCache,
   Response: RouteResponse,
+  fetch: routeFetch,
 };
 
 // Route bundles read the compatibility modules from here, so they share the very objects this
@@ -59,13 +61,16 @@ export async function compileRoutes(files: string[], appDir: string): Promise<{ 
       logLevel: 'silent',
       jsx: 'automatic',
       // CommonJS route files keep a working require() for packages left external; `Response`
-      // in route files is our faster subclass (see route-response.ts).
+      // in route files is our faster subclass (see route-response.ts), and `fetch` goes through
+      // the Data Cache during handler calls (see route-fetch.ts). Both only where the free global
+      // name is used in bundled code: the globals themselves are never touched.
       banner: {
         js:
           `import { createRequire as __erhCreateRequire } from 'node:module'; const require = __erhCreateRequire(import.meta.url);` +
-          ` const __erhResponse = globalThis[Symbol.for(${JSON.stringify(registryKey)})].Response;`,
+          ` const __erhResponse = globalThis[Symbol.for(${JSON.stringify(registryKey)})].Response;` +
+          ` const __erhFetch = globalThis[Symbol.for(${JSON.stringify(registryKey)})].fetch;`,
       },
-      define: { Response: '__erhResponse' },
+      define: { Response: '__erhResponse', fetch: '__erhFetch' },
       plugins: [compatPlugin(), sharedJsPlugin(appDir)],
     });
     process.setSourceMapsEnabled(true);
