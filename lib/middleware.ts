@@ -13,6 +13,7 @@ import { paramsKey } from './load/static-params';
 import type { CacheHandler } from './cache/cache-handler';
 import { MemoryCacheHandler } from './cache/memory-cache';
 import { StaticCache } from './cache/static-cache';
+import { prerenderRoutes } from './cache/prerender';
 import { resolvePath } from './routing/resolve';
 import type { RouteTable } from './routing/route-table';
 
@@ -36,6 +37,8 @@ export interface RouteHandlersOptions {
   logger?: Pick<Console, 'warn'>;
   /** Storage of the static-route cache: in memory by default (50 MB, LRU); `RedisCacheHandler` to share it. */
   cache?: CacheHandler;
+  /** Generate static routes (and `generateStaticParams` paths) during `ready`, as `next build` does. */
+  prerender?: boolean;
 }
 
 export interface RouteInfo {
@@ -83,11 +86,13 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
     authInterrupts: options.authInterrupts ?? false,
     draftModeId,
     cache: staticCache,
+    prerender: options.prerender ?? false,
     warn,
   }).then(
-    (loaded) => {
-      table = loaded.table;
+    async (loaded) => {
       outDir = loaded.outDir;
+      if (options.prerender) await prerenderRoutes(loaded.table, staticCache, warn);
+      table = loaded.table;
     },
     (error: unknown) => {
       failure = error;

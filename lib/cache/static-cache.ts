@@ -109,6 +109,12 @@ export class StaticCache implements RevalidationTarget {
     await this.handler.invalidateTags([tag], immediate ? { expiredAt: now } : { staleAt: now });
   }
 
+  /** Generates and stores the answer for `pathname` ahead of any request (`prerender: true`). */
+  async prerender(call: HandlerCall, policy: StaticPolicy, pathname: string): Promise<'cached' | 'not cached'> {
+    const generation = await this.lockedGeneration(cacheKey(pathname), call, policy, pathname);
+    return generation.kind === 'entry' ? 'cached' : 'not cached';
+  }
+
   private async lockedGeneration(key: string, call: HandlerCall, policy: StaticPolicy, pathname: string): Promise<Generation> {
     const lock = await this.handler.lock(key, LOCK_MS);
     if (!lock) {

@@ -1,13 +1,13 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { scanAppDir, type RouteFile } from '../discover/scan';
 import { HTTP_METHODS, methodTable, type MethodTable } from '../dispatch/methods';
-import { paramSpec, type ParamSpec } from '../dispatch/params';
+import { paramSpec, type Params, type ParamSpec } from '../dispatch/params';
 import type { RouteContext } from '../dispatch/run-handler';
 import { RouteConflictError, RouteTable, type RouteDefinition } from '../routing/route-table';
 import type { RequestMode } from '../context/request-store';
 import { compileRoutes } from './compile';
 import { readSegmentConfig, type SegmentConfig } from './segment-config';
-import { listedParams } from './static-params';
+import { listedParams, paramsKey } from './static-params';
 import { DEFAULT_EXPIRE, type StaticPolicy } from '../cache/static-cache';
 import type { RevalidationTarget } from '../context/request-store';
 
@@ -21,6 +21,8 @@ export interface LoadedRoute {
   staticPolicy: StaticPolicy | undefined;
   /** With `dynamicParams = false`: the only params the route answers (keys of `paramsKey`). */
   onlyParams?: Set<string>;
+  /** What `generateStaticParams` listed, when startup needed it (`prerender`, `dynamicParams = false`). */
+  staticParams?: Params[];
   /** Whether the pattern has dynamic segments (else handlers get `{ params: undefined }`). */
   dynamic: boolean;
   context: RouteContext;
@@ -32,6 +34,8 @@ export interface LoadOptions {
   authInterrupts: boolean;
   draftModeId: string;
   cache: RevalidationTarget;
+  /** Generate static answers during startup, as `next build` does. */
+  prerender: boolean;
   warn: (message: string) => void;
 }
 
@@ -99,7 +103,9 @@ export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable
   try {
     for (const { value: route, pattern, file } of definitions) {
       const { generateStaticParams, dynamicParams } = route.config;
-      if (generateStaticParams && !dynamicParams) route.onlyParams = await listedParams(generateStaticParams, route.params, pattern, file);
+      if (!generateStaticParams || (dynamicParams && !(options.prerender && route.staticPolicy))) continue;
+      route.staticParams = await listedParams(generateStaticParams, route.params, pattern, file);
+      if (!dynamicParams) route.onlyParams = new Set(route.staticParams.map((params) => paramsKey(route.params, params)));
     }
   } catch (error) {
     rmSync(outDir, { recursive: true, force: true });

@@ -1,15 +1,16 @@
+import type { Segment } from '../discover/segments';
 import type { Params, ParamSpec } from '../dispatch/params';
 
 /**
- * The params a route's `generateStaticParams` lists, as keys comparable with a request's decoded
- * params. With `dynamicParams = false`, other params are not the route's (the request goes on).
+ * The params a route's `generateStaticParams` lists, checked as `next build` checks them: the
+ * paths `prerender` generates, and with `dynamicParams = false` the only params the route answers.
  */
 export async function listedParams(
   generateStaticParams: (...args: any[]) => unknown,
   spec: ParamSpec,
   pattern: string,
   file: string,
-): Promise<Set<string>> {
+): Promise<Params[]> {
   let listed: unknown;
   try {
     listed = await generateStaticParams({ params: {} });
@@ -19,7 +20,7 @@ export async function listedParams(
   if (!Array.isArray(listed)) {
     throw new Error(`generateStaticParams for "${pattern}" must return an array of params objects (${file})`);
   }
-  const keys = new Set<string>();
+  const all: Params[] = [];
   for (const item of listed) {
     const params = (item ?? {}) as Record<string, unknown>;
     for (const { name, many } of spec) {
@@ -32,12 +33,26 @@ export async function listedParams(
         );
       }
     }
-    keys.add(paramsKey(spec, params as Params));
+    all.push(params as Params);
   }
-  return keys;
+  return all;
 }
 
 /** One string per combination of param values, in the route's segment order. */
 export function paramsKey(spec: ParamSpec, params: Params): string {
   return JSON.stringify(spec.map(({ name }) => params[name] ?? null));
+}
+
+/** The concrete path of a route for some params (each value percent-encoded as one segment). */
+export function pathFor(segments: readonly Segment[], params: Params): string {
+  const parts: string[] = [];
+  for (const segment of segments) {
+    if (segment.kind === 'static') parts.push(segment.text);
+    else {
+      const value = params[segment.name];
+      if (value === undefined) continue;
+      parts.push(...(Array.isArray(value) ? value : [value]).map(encodeURIComponent));
+    }
+  }
+  return `/${parts.join('/')}`;
 }
