@@ -4,6 +4,15 @@ import { httpRequest } from './helpers/http';
 import { handlersFor, recordErrors, serve } from './helpers/server';
 
 describe.each(expressVersions)('static GET cache (%s)', (_name, express) => {
+  /** A background regeneration ends after the STALE answer: ask until its result shows (bounded). */
+  const waitForHeader = async (path: string, name: string, value: string) => {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const response = await request(app).get(path);
+      if (response.headers[name] === value) return response;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new Error(`${path} never answered ${name}: ${value}`);
+  };
   const warn = jest.fn();
   const handlers = handlersFor('static-cache', { logger: { warn } });
   const app = express();
@@ -131,6 +140,78 @@ describe.each(expressVersions)('static GET cache (%s)', (_name, express) => {
     const answers = await Promise.all(requests);
     expect(new Set(answers.map((answer) => answer.body))).toEqual(new Set([JSON.stringify({ generation: 1 })]));
     expect(JSON.parse((await httpRequest(server.port, { path: '/slow/open' })).body)).toEqual({ runs: 1 });
+  });
+
+  it('keeps the old answer when a regeneration throws or answers 500, retrying after 3 s', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.setSystemTime(new Date('2026-02-01T00:00:00Z'));
+    const good = await request(app).get('/flaky');
+    expect(good.status).toBe(200);
+    for (const mode of ['throw', '500'] as const) {
+      await request(app).post('/flaky/mode').send({ mode });
+      jest.setSystemTime(Date.now() + 4_000);
+      const stale = await request(app).get('/flaky');
+      expect(stale.headers['x-nextjs-cache']).toBe('STALE');
+      expect(stale.body).toEqual(good.body);
+      // The failed regeneration re-stored the old answer, fresh for the retry window.
+      const retried = await waitForHeader('/flaky', 'cache-control', 's-maxage=3, stale-while-revalidate=31535997');
+      expect(retried.body).toEqual(good.body);
+      expect(retried.headers['x-nextjs-cache']).toBe('HIT');
+    }
+    await request(app).post('/flaky/mode').send({ mode: 'ok' });
+    jest.setSystemTime(Date.now() + 4_000);
+    expect((await request(app).get('/flaky')).headers['x-nextjs-cache']).toBe('STALE');
+    const recovered = await waitForHeader('/flaky', 'cache-control', 's-maxage=2, stale-while-revalidate=31535998');
+    expect(recovered.body.generation).toBeGreaterThan(good.body.generation);
+    errors.splice(0);
+  });
+
+  it('regenerates before answering (MISS) once an entry is past its expire time', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+    // A route of its own: entries generated in the fake future would outlive this test.
+    expect((await request(app).get('/own-cache-control')).headers['x-nextjs-cache']).toBe('HIT');
+    jest.setSystemTime(Date.now() + 31_536_001_000);
+    expect((await request(app).get('/own-cache-control')).headers['x-nextjs-cache']).toBe('MISS');
+  });
+
+  it('lets draft-mode requests bypass the cache', async () => {
+    const enable = await request(app).post('/draft-toggle');
+    const cookie = enable.headers['set-cookie'][0].split(';')[0];
+    const cached = (await request(app).get('/static')).body.generation;
+    const draft = await request(app).get('/static').set('cookie', cookie);
+    expect(draft.headers['cache-control']).toBe('private, no-cache, no-store, max-age=0, must-revalidate');
+    expect(draft.body.generation).toBe(cached + 1);
+    expect((await request(app).get('/static')).body.generation).toBe(cached);
+  });
+
+  it('revalidateTag with one argument warns and expires at once; { expire: 0 } expires at once', async () => {
+    const warnSpy = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      for (const profile of ['none', 'expire0']) {
+        const before = (await request(app).get('/static')).body.generation;
+        await request(app).post('/actions').send({ tag: '_N_T_/static', profile });
+        const after = await request(app).get('/static');
+        expect(after.headers['x-nextjs-cache']).toBe('MISS');
+        expect(after.body.generation).toBeGreaterThan(before);
+      }
+      expect(warnSpy.mock.calls.map(([message]) => message)).toEqual([
+        '"revalidateTag" without the second argument is now deprecated, add second argument of "max" or use "updateTag". See more info here: https://nextjs.org/docs/messages/revalidate-tag-single-arg',
+      ]);
+    } finally {
+      warnSpy.mockRestore();
+    }
+  });
+
+  it('refresh() throws in a route handler with Next words', async () => {
+    await request(app).post('/actions').send({ refresh: true });
+    expect((errors.splice(0)[0] as Error).message).toContain('refresh can only be called from within a Server Action.');
+  });
+
+  it('unstable_noStore() makes an auto static route dynamic', async () => {
+    const a = await request(app).get('/no-store');
+    const b = await request(app).get('/no-store');
+    expect(b.body.generation).toBeGreaterThan(a.body.generation);
+    expect(b.headers['x-nextjs-cache']).toBeUndefined();
   });
 
   it('lists static routes with their revalidate in handlers.routes', () => {
