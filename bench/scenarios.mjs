@@ -26,6 +26,17 @@ const json = (value) => JSON.stringify(value);
 /**
  * `target` is ours/express for the target ratio (null: no target), `vsNaive` whether ours must
  * beat the naive adapter by 2x. `expectStatus` is the status every measured response should have.
+ *
+ * Cache scenarios:
+ * - `cachedHit`: ours must answer from its static cache. The check primes it (one request, a MISS)
+ *   and then expects `x-nextjs-cache: HIT`; the others answer uncached as usual.
+ * - `conditional`: every request carries `If-None-Match` with the server's own ETag, fetched once
+ *   with a plain GET before measuring. A server that sends no ETag (the naive adapter) is n/a.
+ * - `kinds`: the servers this scenario runs on (default: all); `cache: 'redis'`: ours runs with a
+ *   `RedisCacheHandler` on a redis-server the runner starts on a free port (skipped, with a message,
+ *   when `redis-server` is not installed).
+ * - `relative`: a target against another scenario's ours instead of express:
+ *   ours ≥ `target` × ours of scenario `to`.
  */
 export const scenarios = [
   {
@@ -91,5 +102,44 @@ export const scenarios = [
     expectBody: 'nope',
     target: 0.97,
     vsNaive: true,
+  },
+  {
+    // ours: a force-static route, answered from the memory cache; express: the same hand-written
+    // JSON handler as GET JSON (res.json, its weak ETag computed per response); naive: its fetch
+    // handler, uncached.
+    id: 'get-cached',
+    label: 'GET cached (HIT)',
+    method: 'GET',
+    path: '/api/cached?name=bench',
+    expectStatus: 200,
+    expectBody: json({ hello: 'bench' }),
+    cachedHit: true,
+    target: 1.3,
+    vsNaive: false,
+  },
+  {
+    id: 'get-304',
+    label: 'GET 304',
+    method: 'GET',
+    path: '/api/cached?name=bench',
+    conditional: true,
+    expectStatus: 304,
+    expectBody: '',
+    target: 1.5,
+    vsNaive: false,
+  },
+  {
+    id: 'redis-hit',
+    label: 'Redis HIT',
+    method: 'GET',
+    path: '/api/cached?name=bench',
+    expectStatus: 200,
+    expectBody: json({ hello: 'bench' }),
+    cachedHit: true,
+    kinds: ['ours'],
+    cache: 'redis',
+    target: null,
+    vsNaive: false,
+    relative: { to: 'get-cached', target: 0.6 },
   },
 ];

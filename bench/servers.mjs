@@ -1,6 +1,7 @@
 // The three server variants, all Express 4 apps serving the same scenarios (see scenarios.mjs).
 // Run as `node bench/servers.mjs <express|ours|naive>` (the runner forks it): the child listens on
-// 127.0.0.1, an ephemeral port, and reports the port over IPC.
+// 127.0.0.1, an ephemeral port, and reports the port over IPC. With BENCH_REDIS_URL set, ours caches
+// static routes in Redis (RedisCacheHandler, keys prefixed per process) instead of in memory.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
@@ -20,7 +21,10 @@ const CHUNK = Buffer.alloc(STREAM_CHUNK_SIZE, STREAM_BYTE);
 function expressApp() {
   const app = express();
   app.use(cookieParser());
-  app.get('/api/hello', (req, res) => res.json({ hello: req.query.name }));
+  const hello = (req, res) => res.json({ hello: req.query.name });
+  app.get('/api/hello', hello);
+  // The cache scenarios: the very same handler (res.json sends a weak ETag and answers 304s itself).
+  app.get('/api/cached', hello);
   app.get('/api/users/:id', (req, res) => res.json({ id: req.params.id }));
   app.post('/api/echo', express.json(), (req, res) => res.json(req.body));
   app.get('/api/stream', (req, res) => {
@@ -39,11 +43,14 @@ function expressApp() {
 /** The library, pointed at bench/app. Loaded from dist/ so the build is what gets measured. */
 function oursApp() {
   const require = createRequire(import.meta.url);
-  const { routeHandlers } = require('../dist/index.js');
+  const { routeHandlers, RedisCacheHandler } = require('../dist/index.js');
+  const redisUrl = process.env.BENCH_REDIS_URL;
+  const cache = redisUrl ? new RedisCacheHandler({ url: redisUrl, keyPrefix: `bench:${process.pid}:` }) : undefined;
   const app = express();
-  const handlers = routeHandlers({ appDir });
+  const handlers = routeHandlers({ appDir, cache });
   app.use(handlers);
-  // close() removes the compiled route files the library keeps under node_modules/.cache.
+  // close() removes the compiled route files the library keeps under node_modules/.cache (and
+  // disconnects Redis).
   return { app, ready: handlers.ready, close: () => handlers.close() };
 }
 
@@ -51,6 +58,8 @@ function oursApp() {
 function naiveApp() {
   const staticRoutes = new Map([
     ['/api/hello', fetchHandlers.hello],
+    // No cache of its own: /api/cached runs the hello handler on every request.
+    ['/api/cached', fetchHandlers.hello],
     ['/api/echo', fetchHandlers.echo],
     ['/api/stream', fetchHandlers.stream],
     ['/api/cookies', fetchHandlers.cookies],

@@ -6,6 +6,7 @@
  *
  *   npm start                 (from the repository root: builds the package, then runs this file)
  *   PORT=4000 HOST=0.0.0.0 node example-app/server.js
+ *   REDIS_URL=redis://127.0.0.1:6379 node example-app/server.js   (static-route cache shared through Redis)
  */
 
 var path = require('path');
@@ -19,6 +20,7 @@ var store = require('./lib/store');
 
 var routeHandlers = erh.routeHandlers;
 var formatRouteTable = erh.formatRouteTable;
+var RedisCacheHandler = erh.RedisCacheHandler;
 
 var app = express();
 app.disable('x-powered-by');
@@ -66,6 +68,19 @@ app.get('/legacy/users/:id', function (req, res) {
   res.json(user);
 });
 
+// Express code changing data that a cached route serves: update the store, then revalidate the path
+// (the next GET /api/catalog regenerates; with Redis, on every instance). Declared before `handlers`
+// but only called at request time.
+app.patch('/legacy/catalog/:sku', function (req, res, next) {
+  var price = Number(req.body && req.body.price);
+  if (!(price >= 0)) return res.status(400).json({ error: 'Body must be JSON like {"price": 99}' });
+  var product = store.setPrice(req.params.sku, price);
+  if (!product) return res.status(404).json({ error: 'Product ' + req.params.sku + ' not found' });
+  handlers.revalidatePath('/api/catalog').then(function () {
+    res.json(product);
+  }, next);
+});
+
 // cookie-parser sees the cookie that app/api/session/route.ts sets.
 app.get('/legacy/session', function (req, res) {
   res.json({ session: req.cookies.session || null });
@@ -78,7 +93,18 @@ app.get('/legacy/boom', function (req, res, next) {
 
 // --- Next.js route handlers ------------------------------------------------------------------
 
-var handlers = routeHandlers({ appDir: path.join(__dirname, 'app') });
+// Static GET routes (app/api/catalog: `export const revalidate = 30`) are cached. By default in this
+// process's memory; with REDIS_URL set, in Redis, so that every instance of the app shares the cached
+// answers, `revalidatePath`/`revalidateTag` and the regeneration locks.
+var cache;
+if (process.env.REDIS_URL) {
+  cache = new RedisCacheHandler({ url: process.env.REDIS_URL });
+  console.log('Static-route cache: Redis at %s (shared by every instance with this REDIS_URL)', withoutPassword(process.env.REDIS_URL));
+} else {
+  console.log('Static-route cache: in memory (this process only; set REDIS_URL to share it through Redis)');
+}
+
+var handlers = routeHandlers({ appDir: path.join(__dirname, 'app'), cache: cache });
 app.use(handlers);
 // Mounted under a prefix, the same files answer there too: /v2/api/users, ...
 // app.use('/v2', handlers);
@@ -133,7 +159,7 @@ function shutdown(code) {
 
   function closeHandlers() {
     handlers
-      .close() // removes the compiled route files
+      .close() // removes the compiled route files, disconnects Redis
       .catch(function (err) {
         console.error('Error while closing route handlers:', err);
       })
@@ -155,6 +181,17 @@ function shutdown(code) {
     console.error('Forcing exit after 5s');
     process.exit(1);
   }, 5000).unref();
+}
+
+/** For log lines: the URL without its credentials. */
+function withoutPassword(url) {
+  try {
+    var parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch (err) {
+    return '(invalid URL)';
+  }
 }
 
 ['SIGINT', 'SIGTERM'].forEach(function (signal) {

@@ -6,6 +6,7 @@ import { AUTO_OPTIONS, type RouteHandler } from './dispatch/methods';
 import { decodeParams, paramsArgument } from './dispatch/params';
 import { runHandler } from './dispatch/run-handler';
 import { createNextRequest } from './http/request';
+import type { NextRequest } from './next/request';
 import { discardRemainingBody } from './http/request-body';
 import { pathAndQuery, requestOrigin } from './http/request-url';
 import { loadApp, type LoadedRoute } from './load/load-app';
@@ -140,22 +141,30 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
       if (loaded.onlyParams && !loaded.onlyParams.has(paramsKey(loaded.params, decoded))) return next();
       params = paramsArgument(decoded);
     }
+    // Throws for a Host that is not a host: answered 400 below.
+    const absoluteUrl = () => (fixedOrigin ?? requestOrigin(req)) + originalUrl;
+    const context = loaded.context;
+    const policy = loaded.staticPolicy;
+    const cacheable = policy !== undefined && (method === 'GET' || method === 'HEAD') && !staticCache.isDynamic(context.file);
+    if (cacheable && !inDraftMode(req, draftModeId)) {
+      // A cached answer never looks at the request: build it only if the handler runs.
+      let request: NextRequest | undefined;
+      const lazyCall = { context, handler: handler as RouteHandler, params, req, res, url: originalUrl, get request() { return (request ??= createNextRequest(req, res, absoluteUrl())); } };
+      return staticCache.handle(lazyCall, policy, pathname, next);
+    }
     let request;
     try {
-      request = createNextRequest(req, res, (fixedOrigin ?? requestOrigin(req)) + originalUrl);
+      request = createNextRequest(req, res, absoluteUrl());
     } catch {
       return emptyResponse(res, 400);
     }
     if (method !== 'GET' && method !== 'HEAD') res.once('finish', () => discardRemainingBody(req));
-    const call = { context: loaded.context, handler: handler as RouteHandler, request, params, req, res, url: originalUrl };
-    const policy = loaded.staticPolicy;
-    if (policy && (method === 'GET' || method === 'HEAD') && !staticCache.isDynamic(loaded.context.file)) {
-      if (!inDraftMode(req, draftModeId)) return staticCache.handle(call, policy, pathname, next);
+    if (cacheable) {
       // Draft mode bypasses the cache (Next still says HIT).
       res.setHeader('Cache-Control', 'private, no-cache, no-store, max-age=0, must-revalidate');
       res.setHeader('x-nextjs-cache', 'HIT');
     }
-    runHandler(call, next);
+    runHandler({ context, handler: handler as RouteHandler, request, params, req, res, url: originalUrl }, next);
   }
 
   return Object.defineProperties(middleware, {

@@ -91,6 +91,38 @@ function deleteUser(id) {
   return true;
 }
 
+/**
+ * @typedef {{ sku: string, name: string, price: number, currency: string }} Product
+ */
+
+/** @type {Product[]} the catalogue served (and cached) by app/api/catalog/route.ts */
+var products = [
+  { sku: 'KB-01', name: 'Mechanical keyboard', price: 89, currency: 'EUR' },
+  { sku: 'MS-02', name: 'Wireless mouse', price: 29, currency: 'EUR' },
+  { sku: 'MN-27', name: '27" monitor', price: 249, currency: 'EUR' },
+  { sku: 'HS-05', name: 'USB headset', price: 45, currency: 'EUR' },
+];
+
+/** @returns {Product[]} */
+function listProducts() {
+  return products.map(function (product) {
+    return Object.assign({}, product);
+  });
+}
+
+/**
+ * @param {string} sku
+ * @param {number} price
+ * @returns {Product | undefined}
+ */
+function setPrice(sku, price) {
+  var product = products.find(function (p) {
+    return p.sku === sku;
+  });
+  if (product) product.price = price;
+  return product;
+}
+
 /** @param {string} name */
 function recordVisit(name) {
   visits[name] = (visits[name] || 0) + 1;
@@ -104,3 +136,5 @@ exports.getUser = getUser;
 exports.createUser = createUser;
 exports.updateUser = updateUser;
 exports.deleteUser = deleteUser;
+exports.listProducts = listProducts;
+exports.setPrice = setPrice;

@@ -120,19 +120,26 @@ export class StaticCache implements RevalidationTarget {
     if (!lock) {
       // Another process is generating this key: wait for its entry rather than running the handler too.
       await this.handler.waitForUpdate(key, LOCK_MS);
-      const entry = await this.handler.get(key);
-      if (entry && freshness(entry, await this.handler.tagInvalidation(entry.tags), Date.now()) !== 'expired') {
-        return { kind: 'entry', entry };
-      }
-      return this.generate(call, policy, pathname);
+      const entry = await this.usableEntry(key);
+      return entry ? { kind: 'entry', entry } : this.generate(call, policy, pathname);
     }
     try {
+      // Another process may have stored the entry between our miss and our lock.
+      const entry = await this.usableEntry(key);
+      if (entry) return { kind: 'entry', entry };
       const generation = await this.generate(call, policy, pathname);
       if (generation.kind === 'entry') await this.handler.set(key, generation.entry);
       return generation;
     } finally {
       await lock.release();
     }
+  }
+
+  /** The stored entry of `key` unless it is missing or expired. */
+  private async usableEntry(key: string): Promise<CacheEntry | undefined> {
+    const entry = await this.handler.get(key);
+    if (entry && freshness(entry, await this.handler.tagInvalidation(entry.tags), Date.now()) !== 'expired') return entry;
+    return undefined;
   }
 
   /** Background regeneration of a stale entry; a failure keeps the old entry for a short retry window. */
