@@ -114,6 +114,16 @@ describe.each(expressVersions)('static GET cache (%s)', (_name, express) => {
     expect(after.body.generation).toBe(before + 1);
   });
 
+  it("revalidatePath('/', 'layout') regenerates every route, and a dynamic pattern without a type is ignored with a warning", async () => {
+    const before = (await request(app).get('/static')).body.generation;
+    await request(app).post('/actions').send({ path: '/', type: 'layout' });
+    const after = await request(app).get('/static');
+    expect(after.headers['x-nextjs-cache']).toBe('MISS');
+    expect(after.body.generation).toBeGreaterThan(before);
+    await request(app).post('/actions').send({ path: '/items/[id]' });
+    expect(warn.mock.calls.some(([message]) => String(message).includes('revalidatePath("/items/[id]")'))).toBe(true);
+  });
+
   it("revalidateTag(tag, 'max') serves the old answer once (STALE), then regenerates", async () => {
     const before = (await request(app).get('/static')).body.generation;
     await request(app).post('/actions').send({ tag: '_N_T_/static', profile: 'max' });
@@ -169,6 +179,7 @@ describe.each(expressVersions)('static GET cache (%s)', (_name, express) => {
   it('regenerates before answering (MISS) once an entry is past its expire time', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
     // A route of its own: entries generated in the fake future would outlive this test.
+    await request(app).get('/own-cache-control');
     expect((await request(app).get('/own-cache-control')).headers['x-nextjs-cache']).toBe('HIT');
     jest.setSystemTime(Date.now() + 31_536_001_000);
     expect((await request(app).get('/own-cache-control')).headers['x-nextjs-cache']).toBe('MISS');
