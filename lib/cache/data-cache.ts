@@ -15,10 +15,9 @@ import { createHash } from 'node:crypto';
 import { staticBailout, staticGenerationStorage, type RequestStore, type StaticGeneration } from '../context/request-store';
 import { pathAndQuery } from '../http/request-url';
 import { parseCookieHeader } from '../next/cookies';
+import { cacheKey, DEFAULT_EXPIRE, freshness, implicitTags } from './entries';
 import type { CacheEntry, CacheHandler, TagInvalidation } from './cache-handler';
 
-/** Next's `expireTime` default: how long a stale entry may still be served (one year). */
-export const DEFAULT_EXPIRE = 31536000;
 /** How long one background refresh may hold its key's lock before others may try. */
 const LOCK_MS = 30_000;
 /** Next's limits: longer tags are never attached to data, and at most this many per call. */
@@ -429,31 +428,4 @@ function softTags(store: RequestStore): string[] {
   const target = pathAndQuery(store.req.url);
   const queryStart = target.indexOf('?');
   return implicitTags(store.route, queryStart === -1 ? target : target.slice(0, queryStart));
-}
-
-/** Where an entry stands now: fresh, stale (served while it refreshes) or expired (refreshed before answering). */
-export function freshness(entry: CacheEntry, invalidation: TagInvalidation, now: number): 'fresh' | 'stale' | 'expired' {
-  if (now >= entry.generatedAt + entry.expire * 1000) return 'expired';
-  if (invalidation.expiredAt !== undefined && invalidation.expiredAt >= entry.generatedAt && invalidation.expiredAt <= now) return 'expired';
-  if (invalidation.staleAt !== undefined && invalidation.staleAt >= entry.generatedAt) return 'stale';
-  if (entry.revalidate !== false && now >= entry.generatedAt + entry.revalidate * 1000) return 'stale';
-  return 'fresh';
-}
-
-/** Next's cache key of a route: the pathname without a trailing slash, `/index` being `/`. */
-export function cacheKey(pathname: string): string {
-  const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
-  return trimmed === '/index' ? '/' : trimmed;
-}
-
-/** Next's implicit tags of a route handler entry: a `/layout` tag per segment, the file's `/route`, the pathname. */
-export function implicitTags(route: string, pathname: string): string[] {
-  const tags = ['_N_T_/layout'];
-  let prefix = '';
-  for (const segment of route.split('/').filter(Boolean)) {
-    prefix += `/${segment}`;
-    tags.push(`_N_T_${prefix}/layout`);
-  }
-  tags.push(`_N_T_${prefix}/route`, `_N_T_${cacheKey(pathname)}`);
-  return tags;
 }

@@ -5,10 +5,10 @@ import { callHandler, fail, runHandler, type HandlerCall } from '../dispatch/run
 import { isFresh } from '../http/conditional';
 import { applyHeaders, sendResponse } from '../http/response';
 import type { CacheEntry, CacheHandler } from './cache-handler';
-import { cacheKey, DataCache, DEFAULT_EXPIRE, freshness, implicitTags } from './data-cache';
+import { DataCache } from './data-cache';
+import { cacheKey, DEFAULT_EXPIRE, freshness, implicitTags } from './entries';
 
 // Shared with the Data Cache, whose module holds them (it must not import this one).
-export { cacheKey, DEFAULT_EXPIRE, implicitTags };
 
 /** How long one regeneration may hold its lock before others may try. */
 const LOCK_MS = 30_000;

@@ -8,7 +8,8 @@ import type { RequestMode } from '../context/request-store';
 import { compileRoutes } from './compile';
 import { readSegmentConfig, type SegmentConfig } from './segment-config';
 import { listedParams, paramsKey } from './static-params';
-import { DEFAULT_EXPIRE, type StaticPolicy } from '../cache/static-cache';
+import { DEFAULT_EXPIRE } from '../cache/entries';
+import type { StaticPolicy } from '../cache/static-cache';
 import type { RevalidationTarget } from '../context/request-store';
 
 /** A route file ready to serve: its dispatch table and what its handler calls need. */
