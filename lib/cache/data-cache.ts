@@ -15,8 +15,8 @@ import { createHash } from 'node:crypto';
 import { staticBailout, staticGenerationStorage, type RequestStore, type StaticGeneration } from '../context/request-store';
 import { pathAndQuery } from '../http/request-url';
 import { parseCookieHeader } from '../next/cookies';
-import { cacheKey, DEFAULT_EXPIRE, freshness, implicitTags } from './entries';
-import type { CacheEntry, CacheHandler, TagInvalidation } from './cache-handler';
+import { DEFAULT_EXPIRE, freshness, implicitTags } from './entries';
+import type { CacheEntry, CacheHandler } from './cache-handler';
 
 /** How long one background refresh may hold its key's lock before others may try. */
 const LOCK_MS = 30_000;

@@ -12,8 +12,7 @@ export type Resolution<T> =
  */
 export function resolvePath<T>(table: RouteTable<T>, pathname: string, trailingSlash: boolean): Resolution<T> | undefined {
   let matchPath = pathname;
-  const collapse = matchPath.includes('//');
-  if (collapse) matchPath = matchPath.replace(/\/{2,}/g, '/');
+  if (matchPath.includes('//')) matchPath = matchPath.replace(/\/{2,}/g, '/');
   const hadTrailingSlash = matchPath.length > 1 && matchPath.endsWith('/');
   if (hadTrailingSlash) matchPath = matchPath.slice(0, -1);
   if (hasUnsafeSegment(matchPath)) return undefined;
@@ -21,7 +20,7 @@ export function resolvePath<T>(table: RouteTable<T>, pathname: string, trailingS
   const match = table.match(matchPath);
   if (!match) return undefined;
   const canonical = trailingSlash ? withTrailingSlashPolicy(matchPath, hadTrailingSlash) : matchPath;
-  if (collapse || canonical !== pathname) return { kind: 'redirect', pathname: canonical };
+  if (canonical !== pathname) return { kind: 'redirect', pathname: canonical };
   return { kind: 'route', match };
 }
 
