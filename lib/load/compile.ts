@@ -5,7 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { build, type BuildFailure, type Plugin } from 'esbuild';
 import * as nextCache from '../next/cache';
 import * as nextHeaders from '../next/headers';
+import * as jsxRuntime from '../next/jsx-runtime';
 import * as nextNavigation from '../next/navigation';
+import * as nextOg from '../next/og';
 import * as nextServer from '../next/server';
 import { routeFetch } from './route-fetch';
 import { RouteResponse } from './route-response';
@@ -16,6 +18,9 @@ const compatModules: Record<string, unknown> = {
   headers: nextHeaders,
   navigation: nextNavigation,
   cache: nextCache,
+  og: nextOg,
+  // Only for apps without `react` (see compatPlugin); never reached through a specifier.
+  'jsx-runtime': jsxRuntime,
   Response: RouteResponse,
   fetch: routeFetch,
 };
@@ -28,7 +33,9 @@ const registryKey = `express-route-handlers:${process.pid}:${randomBytes(6).toSt
 Object.defineProperty(compatModules, 'package', { enumerable: true, get: () => require('../index') as unknown });
 (globalThis as Record<symbol, unknown>)[Symbol.for(registryKey)] = compatModules;
 
-const compatSpecifier = /^(?:next|express-route-handlers)\/(server|headers|navigation|cache)(?:\.js)?$|^express-route-handlers()$/;
+const compatSpecifier = /^(?:next|express-route-handlers)\/(server|headers|navigation|cache|og)(?:\.js)?$|^express-route-handlers()$/;
+/** What esbuild's `jsx: 'automatic'` imports. */
+const jsxRuntimeSpecifier = /^react\/jsx(?:-dev)?-runtime$/;
 const nativeJs = /\.(?:c|m)?js$/;
 
 export interface CompiledRoute {
@@ -132,12 +139,33 @@ function compatPlugin(): Plugin {
         }
         return { path: name, namespace: 'next-compat' };
       });
+      // JSX in a route file (an ImageResponse) must not need React: without it, our tiny runtime.
+      // With React resolvable from the file, the import stays external and React itself is used.
+      const reactFound = new Map<string, boolean>();
+      pluginBuild.onResolve({ filter: jsxRuntimeSpecifier }, (args) => {
+        const key = `${args.path}\0${args.resolveDir}`;
+        let found = reactFound.get(key);
+        if (found === undefined) {
+          found = resolvable(args.path, args.resolveDir);
+          reactFound.set(key, found);
+        }
+        return found ? undefined : { path: 'jsx-runtime', namespace: 'next-compat' };
+      });
       pluginBuild.onLoad({ filter: /.*/, namespace: 'next-compat' }, (args) => ({
         contents: `module.exports = globalThis[Symbol.for(${JSON.stringify(registryKey)})][${JSON.stringify(args.path)}];`,
         loader: 'js',
       }));
     },
   };
+}
+
+function resolvable(specifier: string, fromDir: string): boolean {
+  try {
+    require.resolve(specifier, { paths: [fromDir] });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

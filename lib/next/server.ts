@@ -7,3 +7,11 @@ export { userAgent, userAgentFromString, isBot } from './user-agent';
 export type { UserAgent } from './user-agent';
 export { after } from './after';
 export { connection } from './connection';
+
+/**
+ * @deprecated ImageResponse moved from "next/server" to "next/og" since Next.js 14, please import from "next/og" instead.
+ * Kept, as in Next.js, only to say so when a route file still imports it from here.
+ */
+export function ImageResponse(): never {
+  throw new Error('ImageResponse moved from "next/server" to "next/og" since Next.js 14, please import from "next/og" instead');
+}
