@@ -6,3 +6,4 @@ export { expressContext } from './context/express-context';
 export { MemoryCacheHandler } from './cache/memory-cache';
 export { RedisCacheHandler } from './cache/redis-cache';
 export type { CacheEntry, CacheHandler, CacheLock, TagInvalidation } from './cache/cache-handler';
+export type { MetadataRoute } from './metadata/types';

@@ -40,6 +40,8 @@ export interface RouteHandlersOptions {
   cache?: CacheHandler;
   /** Generate static routes (and `generateStaticParams` paths) during `ready`, as `next build` does. */
   prerender?: boolean;
+  /** `escape: true` escapes `& < > " '` in generated sitemap.xml files; Next (and the default) writes values raw. */
+  sitemap?: { escape?: boolean };
 }
 
 export interface RouteInfo {
@@ -52,6 +54,8 @@ export interface RouteInfo {
   rendering: 'static' | 'dynamic';
   /** Seconds a static answer stays fresh; `false`: until revalidated. */
   revalidate?: number | false;
+  /** Open Graph / Twitter images: the `alt` export or `.alt.txt` text, for the app's own `<meta>` tags. */
+  alt?: string;
 }
 
 export interface RouteHandlersMiddleware {
@@ -88,6 +92,7 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
     draftModeId,
     cache: staticCache,
     prerender: options.prerender ?? false,
+    escapeSitemap: options.sitemap?.escape ?? false,
     warn,
   }).then(
     async (loaded) => {
@@ -180,6 +185,7 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
             methods: [...route.value.methods.exported],
             rendering: policy ? ('static' as const) : ('dynamic' as const),
             ...(policy ? { revalidate: policy.revalidate } : {}),
+            ...(route.value.alt !== undefined ? { alt: route.value.alt } : {}),
           };
         }),
     },

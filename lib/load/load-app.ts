@@ -1,10 +1,11 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { scanAppDir, type RouteFile } from '../discover/scan';
+import { scanAppDir, type MetadataFile, type RouteFile } from '../discover/scan';
 import { HTTP_METHODS, methodTable, type MethodTable } from '../dispatch/methods';
 import { paramSpec, type Params, type ParamSpec } from '../dispatch/params';
 import type { RouteContext } from '../dispatch/run-handler';
 import { RouteConflictError, RouteTable, type RouteDefinition } from '../routing/route-table';
 import type { RequestMode } from '../context/request-store';
+import { METADATA_ID, metadataRouteModule } from '../metadata/route-module';
 import { compileRoutes } from './compile';
 import { readSegmentConfig, type SegmentConfig } from './segment-config';
 import { listedParams, paramsKey } from './static-params';
@@ -27,6 +28,8 @@ export interface LoadedRoute {
   /** Whether the pattern has dynamic segments (else handlers get `{ params: undefined }`). */
   dynamic: boolean;
   context: RouteContext;
+  /** A metadata image's alternative text (`alt` export or `.alt.txt`). */
+  alt?: string;
 }
 
 export interface LoadOptions {
@@ -37,6 +40,8 @@ export interface LoadOptions {
   cache: RevalidationTarget;
   /** Generate static answers during startup, as `next build` does. */
   prerender: boolean;
+  /** Escape XML special characters in generated sitemaps. */
+  escapeSitemap: boolean;
   warn: (message: string) => void;
 }
 
@@ -50,6 +55,7 @@ export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable
     throw new Error(`express-route-handlers: appDir ${appDir} is not a directory`);
   }
   const scan = scanAppDir(appDir, options.pageExtensions);
+  for (const warning of scan.warnings) options.warn(warning);
   const problems = [...scan.problems];
   const pageAt = new Map(scan.pages.map((page) => [page.pattern, page]));
   for (const route of scan.routes) {
@@ -58,11 +64,17 @@ export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable
       problems.push(`Conflicting route and page at ${route.pattern}: route at ${route.entry} and page at ${page.entry} (${route.file}, ${page.file})`);
     }
   }
+  // A hand-written `app/robots.txt/route.ts` replaces the convention, as in Next.
+  const routeAt = new Map(scan.routes.map((route) => [route.pattern, route]));
+  const metadataFiles = scan.metadata.filter((meta) => {
+    const route = routeAt.get(meta.pattern);
+    if (route) options.warn(`${route.file} answers ${meta.pattern}, so ${meta.file} is not served.`);
+    return !route;
+  });
   // Pages share Next's URL tree with routes, so their slug names and catch-alls are checked together.
-  const routePatterns = new Set(scan.routes.map((route) => route.pattern));
-  const otherPages = [...pageAt.values()].filter((page) => !routePatterns.has(page.pattern));
+  const otherPages = [...pageAt.values()].filter((page) => !routeAt.has(page.pattern));
   try {
-    const files = [...scan.routes, ...otherPages].sort((a, b) => (a.relative < b.relative ? -1 : 1));
+    const files = [...scan.routes, ...metadataFiles, ...otherPages].sort((a, b) => (a.relative < b.relative ? -1 : 1));
     RouteTable.build(files.map((file) => definition(file, file)));
   } catch (error) {
     if (!(error instanceof RouteConflictError)) throw error;
@@ -70,23 +82,25 @@ export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable
   }
   if (problems.length > 0) throw new RouteConflictError(problems);
 
+  const codeMetadata = metadataFiles.filter((meta) => meta.meta.form === 'code');
   const { modules, outDir } = await compileRoutes(
-    scan.routes.map((route) => route.file),
+    [...scan.routes, ...codeMetadata].map((file) => file.file),
     appDir,
   );
+  const moduleOf = new Map(modules.map((compiled) => [compiled.file, compiled.module]));
   const configProblems: string[] = [];
-  const definitions = scan.routes.map((file, index) => {
-    const module = modules[index].module;
+  const loaded = (file: RouteFile, module: Record<string, unknown>, metadata?: { alt?: string; static: boolean }) => {
     const { config, problems: invalid, warnings } = readSegmentConfig(module, file.file, file.pattern);
     configProblems.push(...invalid);
-    for (const warning of [...warnings, ...exportWarnings(module, file.file)]) options.warn(warning);
+    for (const warning of [...warnings, ...(metadata ? [] : exportWarnings(module, file.file))]) options.warn(warning);
     const methods = methodTable(module);
+    const dynamic = file.segments.some((segment) => segment.kind !== 'static');
     return definition<LoadedRoute>(file, {
       methods,
       params: paramSpec(file.segments),
-      dynamic: file.segments.some((segment) => segment.kind !== 'static'),
+      dynamic,
       config,
-      staticPolicy: staticPolicy(config, methods.exported),
+      staticPolicy: staticPolicy(config, methods.exported, metadata !== undefined && !hasRequestParams(file), metadata?.static ?? false),
       context: {
         file: file.file,
         route: file.pattern,
@@ -95,8 +109,27 @@ export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable
         draftModeId: options.draftModeId,
         cache: options.cache,
       },
+      ...(metadata?.alt !== undefined ? { alt: metadata.alt } : {}),
     });
-  });
+  };
+  let definitions: RouteDefinition<LoadedRoute>[];
+  try {
+    definitions = [
+      ...scan.routes.map((file) => loaded(file, moduleOf.get(file.file)!)),
+      ...metadataFiles.map((file) => {
+        const route = metadataRouteModule(file, moduleOf.get(file.file), { escapeSitemap: options.escapeSitemap });
+        if (!route.generatesIds) return loaded(file, route.exports, { alt: route.alt, static: file.meta.form === 'static' });
+        // `sitemap.xml` becomes `sitemap/[__metadata_id__]` (the id carries `.xml`), `icon` becomes `icon/[__metadata_id__]`.
+        const pattern = `${file.pattern.slice(0, file.pattern.length - file.meta.urlExtension.length)}/[${METADATA_ID}]`;
+        const last = { kind: 'static' as const, text: pattern.split('/').at(-2)! };
+        const segments = [...file.segments.slice(0, -1), last, { kind: 'param' as const, name: METADATA_ID }];
+        return loaded({ ...file, segments, pattern }, route.exports, { alt: route.alt, static: false });
+      }),
+    ];
+  } catch (error) {
+    rmSync(outDir, { recursive: true, force: true });
+    throw error;
+  }
   if (configProblems.length > 0) {
     rmSync(outDir, { recursive: true, force: true });
     throw new RouteConfigError(configProblems);
@@ -129,11 +162,14 @@ function requestModes(config: SegmentConfig, exported: readonly string[]): Recor
 /**
  * Next's rule for a static GET route handler: the file exports no other method, and opts in with
  * `force-static`, `dynamic = 'error'`, `revalidate = false | N > 0` or `generateStaticParams`.
+ * Metadata routes need no opt-in unless params come from the request; a static metadata file
+ * there is served as it is, like Next does, not cached per path.
  */
-function staticPolicy(config: SegmentConfig, exported: readonly string[]): StaticPolicy | undefined {
+function staticPolicy(config: SegmentConfig, exported: readonly string[], alwaysCandidate: boolean, staticFile: boolean): StaticPolicy | undefined {
   if (!exported.includes('GET') || exported.some((method) => method !== 'GET' && method !== 'HEAD')) return undefined;
   if (config.dynamic === 'force-dynamic' || config.revalidate === 0) return undefined;
-  const optedIn = config.dynamic === 'force-static' || config.dynamic === 'error' || config.revalidate !== undefined || config.generateStaticParams !== undefined;
+  if (staticFile && !alwaysCandidate) return undefined;
+  const optedIn = alwaysCandidate || config.dynamic === 'force-static' || config.dynamic === 'error' || config.revalidate !== undefined || config.generateStaticParams !== undefined;
   if (!optedIn) return undefined;
   return {
     revalidate: config.revalidate ?? false,
@@ -163,6 +199,11 @@ function exportWarnings(module: Record<string, unknown>, file: string): string[]
     warnings.push(`No HTTP methods exported in '${file}'. Export a named export for each HTTP method.`);
   }
   return warnings;
+}
+
+/** Params other than a generated metadata id: only a request can tell them. */
+function hasRequestParams(file: RouteFile): boolean {
+  return file.segments.some((segment) => segment.kind !== 'static' && segment.name !== METADATA_ID);
 }
 
 function definition<T>(file: RouteFile, value: T): RouteDefinition<T> {
