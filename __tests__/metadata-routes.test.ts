@@ -161,6 +161,21 @@ describe.each(expressVersions)('metadata routes (%s)', (_name, express) => {
     expect(apple.headers['content-type']).toBe('image/png');
   });
 
+  it('renders an ImageResponse from a code opengraph-image.tsx (JSX) to a PNG of its size, then serves it cached', async () => {
+    const first = await binary(request(app).get('/og/opengraph-image'));
+    expect(first.status).toBe(200);
+    expect(first.headers['content-type']).toBe('image/png');
+    expect(first.headers['cache-control']).toBe(CACHE_CONTROL);
+    const png = first.body as Buffer;
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([240, 126]);
+    expect(first.headers['content-length']).toBe(String(png.byteLength));
+    const second = await binary(request(app).get('/og/opengraph-image'));
+    expect(second.headers['x-nextjs-cache']).toBe('HIT');
+    expect(Buffer.compare(second.body as Buffer, png)).toBe(0);
+    expect(handlers.routes.find((route) => route.pattern === '/og/opengraph-image')).toMatchObject({ rendering: 'static', alt: 'Rendered card' });
+  });
+
   it('adds the group suffix to image routes below a route group, never showing the group', async () => {
     const grouped = await binary(request(app).get('/opengraph-image-1ow20b'));
     expect(grouped.status).toBe(200);
