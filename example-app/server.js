@@ -127,31 +127,46 @@ app.use(function errorHandler(err, req, res, next) {
 
 // --- start -----------------------------------------------------------------------------------
 
-var port = process.env.PORT || 3000;
-var host = process.env.HOST || '127.0.0.1';
-var server;
+// `node example-app/server.js` listens; `require('./server')` (a test, another entry point) only gets
+// the app and its route handlers, and is in charge of `handlers.ready` and `handlers.close()`.
+module.exports = { app: app, handlers: handlers };
 
-handlers.ready
-  .then(function () {
-    server = app.listen(port, host, function () {
-      var address = server.address();
-      var shownHost = address.family === 'IPv6' ? '[' + address.address + ']' : address.address;
-      console.log('Example app listening on http://%s:%d', shownHost, address.port);
-      console.log('\nRoute handlers (from %s):\n%s\n', path.relative(process.cwd(), path.join(__dirname, 'app')) || '.', formatRouteTable(handlers.routes));
-    });
-    server.on('error', function (err) {
-      console.error('Server error:', err);
-      shutdown(1);
-    });
-  })
-  .catch(function (err) {
-    console.error('Failed to start the example app:\n', err);
-    handlers.close().finally(function () {
-      process.exit(1);
+var server;
+var shuttingDown = false;
+
+if (require.main === module) start();
+
+function start() {
+  var port = process.env.PORT || 3000;
+  var host = process.env.HOST || '127.0.0.1';
+
+  ['SIGINT', 'SIGTERM'].forEach(function (signal) {
+    process.on(signal, function () {
+      console.log('\n%s received, shutting down', signal);
+      shutdown(0);
     });
   });
 
-var shuttingDown = false;
+  handlers.ready
+    .then(function () {
+      server = app.listen(port, host, function () {
+        var address = server.address();
+        var shownHost = address.family === 'IPv6' ? '[' + address.address + ']' : address.address;
+        console.log('Example app listening on http://%s:%d', shownHost, address.port);
+        console.log('\nRoute handlers (from %s):\n%s\n', path.relative(process.cwd(), path.join(__dirname, 'app')) || '.', formatRouteTable(handlers.routes));
+      });
+      server.on('error', function (err) {
+        console.error('Server error:', err);
+        shutdown(1);
+      });
+    })
+    .catch(function (err) {
+      console.error('Failed to start the example app:\n', err);
+      handlers.close().finally(function () {
+        process.exit(1);
+      });
+    });
+}
 
 function shutdown(code) {
   if (shuttingDown) return;
@@ -193,10 +208,3 @@ function withoutPassword(url) {
     return '(invalid URL)';
   }
 }
-
-['SIGINT', 'SIGTERM'].forEach(function (signal) {
-  process.on(signal, function () {
-    console.log('\n%s received, shutting down', signal);
-    shutdown(0);
-  });
-});

@@ -1,5 +1,5 @@
 import type { MetadataRoute } from 'next';
-import { listProducts, listUsers } from '../lib/store.js';
+import { listUsers } from '../lib/store.js';
 import { ORIGIN } from './_lib/site';
 
 // GET /sitemap.xml — built from the same store the Express routes use. Like a route file, a metadata
@@ -8,16 +8,18 @@ import { ORIGIN } from './_lib/site';
 export const revalidate = 3600;
 
 export default function sitemap(): MetadataRoute.Sitemap {
-  const now = new Date();
+  // When this answer was generated: the listings below change whenever users or prices do.
+  const generatedAt = new Date();
   return [
-    // The catalogue changes when prices do (PATCH /legacy/catalog/:sku).
-    { url: `${ORIGIN}/api/catalog`, lastModified: now, changeFrequency: 'daily', priority: 1, images: listProducts().length > 0 ? [`${ORIGIN}/opengraph-image`] : undefined },
-    { url: `${ORIGIN}/api/users`, lastModified: now, changeFrequency: 'daily', priority: 0.8 },
-    ...listUsers().map((user) => ({
-      url: `${ORIGIN}/api/users/${user.id}`,
-      lastModified: user.createdAt,
-      changeFrequency: 'monthly' as const,
-      priority: user.role === 'admin' ? 0.6 : 0.5,
-    })),
+    { url: `${ORIGIN}/api/catalog`, lastModified: generatedAt, changeFrequency: 'daily', priority: 1 },
+    { url: `${ORIGIN}/api/users`, lastModified: generatedAt, changeFrequency: 'daily', priority: 0.8 },
+    ...listUsers().map(
+      (user): MetadataRoute.Sitemap[number] => ({
+        url: `${ORIGIN}/api/users/${user.id}`,
+        lastModified: user.createdAt,
+        changeFrequency: 'monthly',
+        priority: user.role === 'admin' ? 0.6 : 0.5,
+      }),
+    ),
   ];
 }
