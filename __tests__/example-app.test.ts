@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { RouteHandlersMiddleware } from '../lib';
+import { pngSize } from './helpers/png';
 
 // example-app/server.js as `npm start` runs it (it requires the built package), minus the listening:
 // its metadata files must be served with the URLs, types and bytes its README promises.
@@ -10,7 +11,6 @@ import type { RouteHandlersMiddleware } from '../lib';
 const root = path.join(__dirname, '..');
 const ORIGIN = 'https://shop.example';
 const CACHE_CONTROL = 'public, max-age=0, must-revalidate';
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 const ROBOTS = `User-Agent: *
 Allow: /
@@ -22,11 +22,6 @@ Disallow: /api/go
 Sitemap: ${ORIGIN}/sitemap.xml
 `;
 
-function pngSize(bytes: Buffer): { width: number; height: number } {
-  expect(Buffer.isBuffer(bytes)).toBe(true);
-  expect(bytes.subarray(0, 8)).toEqual(PNG_SIGNATURE);
-  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
-}
 
 const savedEnv = { REDIS_URL: process.env.REDIS_URL, PUBLIC_ORIGIN: process.env.PUBLIC_ORIGIN };
 // The request logger and the startup lines; kept to check which cache the app chose.

@@ -10,15 +10,9 @@ import { jsx } from '../lib/next/jsx-runtime';
 import { ImageResponse } from '../lib/next/og';
 import { expressVersions } from './helpers/express';
 import { handlersFor, recordErrors } from './helpers/server';
+import { pngSize } from './helpers/png';
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** Width and height from a PNG's IHDR chunk (the first one, right after the signature). */
-function pngSize(bytes: Buffer): { width: number; height: number } {
-  expect(bytes.subarray(0, 8)).toEqual(PNG_SIGNATURE);
-  expect(bytes.subarray(12, 16).toString('latin1')).toBe('IHDR');
-  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
-}
 
 describe.each(expressVersions)('next/og ImageResponse in route files (%s)', (_name, express) => {
   const handlers = handlersFor('og');
