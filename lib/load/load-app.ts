@@ -1,5 +1,5 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { scanAppDir, type MetadataFile, type RouteFile } from '../discover/scan';
+import { scanAppDir, type RouteFile } from '../discover/scan';
 import { HTTP_METHODS, methodTable, type MethodTable } from '../dispatch/methods';
 import { paramSpec, type Params, type ParamSpec } from '../dispatch/params';
 import type { RouteContext } from '../dispatch/run-handler';
@@ -100,7 +100,7 @@ export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable
       params: paramSpec(file.segments),
       dynamic,
       config,
-      staticPolicy: staticPolicy(config, methods.exported, metadata !== undefined && !hasRequestParams(file), metadata?.static ?? false),
+      staticPolicy: metadata ? metadataPolicy(config, methods.exported, file, metadata.static) : staticPolicy(config, methods.exported),
       context: {
         file: file.file,
         route: file.pattern,
@@ -162,14 +162,11 @@ function requestModes(config: SegmentConfig, exported: readonly string[]): Recor
 /**
  * Next's rule for a static GET route handler: the file exports no other method, and opts in with
  * `force-static`, `dynamic = 'error'`, `revalidate = false | N > 0` or `generateStaticParams`.
- * Metadata routes need no opt-in unless params come from the request; a static metadata file
- * there is served as it is, like Next does, not cached per path.
  */
-function staticPolicy(config: SegmentConfig, exported: readonly string[], alwaysCandidate: boolean, staticFile: boolean): StaticPolicy | undefined {
+function staticPolicy(config: SegmentConfig, exported: readonly string[], optedIn = false): StaticPolicy | undefined {
   if (!exported.includes('GET') || exported.some((method) => method !== 'GET' && method !== 'HEAD')) return undefined;
   if (config.dynamic === 'force-dynamic' || config.revalidate === 0) return undefined;
-  if (staticFile && !alwaysCandidate) return undefined;
-  const optedIn = alwaysCandidate || config.dynamic === 'force-static' || config.dynamic === 'error' || config.revalidate !== undefined || config.generateStaticParams !== undefined;
+  optedIn ||= config.dynamic === 'force-static' || config.dynamic === 'error' || config.revalidate !== undefined || config.generateStaticParams !== undefined;
   if (!optedIn) return undefined;
   return {
     revalidate: config.revalidate ?? false,
@@ -201,9 +198,15 @@ function exportWarnings(module: Record<string, unknown>, file: string): string[]
   return warnings;
 }
 
-/** Params other than a generated metadata id: only a request can tell them. */
-function hasRequestParams(file: RouteFile): boolean {
-  return file.segments.some((segment) => segment.kind !== 'static' && segment.name !== METADATA_ID);
+/**
+ * Metadata routes are static without opting in, unless params other than a generated id come
+ * from the request (`blog/[slug]/opengraph-image.tsx`): those follow the route rule, and a static
+ * file there is served as it is, not cached per path, as Next does.
+ */
+function metadataPolicy(config: SegmentConfig, exported: readonly string[], file: RouteFile, staticFile: boolean): StaticPolicy | undefined {
+  const requestParams = file.segments.some((segment) => segment.kind !== 'static' && segment.name !== METADATA_ID);
+  if (!requestParams) return staticPolicy(config, exported, true);
+  return staticFile ? undefined : staticPolicy(config, exported);
 }
 
 function definition<T>(file: RouteFile, value: T): RouteDefinition<T> {
