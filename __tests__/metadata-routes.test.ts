@@ -176,6 +176,14 @@ describe.each(expressVersions)('metadata routes (%s)', (_name, express) => {
     expect(handlers.routes.find((route) => route.pattern === '/og/opengraph-image')).toMatchObject({ rendering: 'static', alt: 'Rendered card' });
   });
 
+  it('serves icon, apple-icon, opengraph-image and twitter-image code files as image/png with Next Cache-Control', async () => {
+    for (const name of ['icon', 'apple-icon', 'opengraph-image', 'twitter-image']) {
+      const response = await binary(request(app).get(`/social/${name}`));
+      expect([name, response.status, response.headers['content-type'], response.headers['cache-control']]).toEqual([name, 200, 'image/png', CACHE_CONTROL]);
+      expect(pngSize(response.body as Buffer)).toEqual({ width: 48, height: 24 });
+    }
+  });
+
   it('adds the group suffix to image routes below a route group, never showing the group', async () => {
     const grouped = await binary(request(app).get('/opengraph-image-1ow20b'));
     expect(grouped.status).toBe(200);
