@@ -370,6 +370,20 @@ describe('RedisCacheHandler: what is stored', () => {
     await untilListening(prefix, 'k', 0);
   });
 
+  it('reads an entry and its tags\' invalidation times in one round trip (a HIT), and asks again afterwards', async () => {
+    const commandsProcessed = async () => Number(/total_commands_processed:(\d+)/.exec(await raw.info('stats'))![1]);
+    await cache.set('k', makeEntry({ tags: ['posts', 'users'] }));
+    await cache.invalidateTags(['users'], { staleAt: 5000 });
+    const before = await commandsProcessed();
+    const entry = await cache.get('k');
+    expect(await cache.tagInvalidation(entry!.tags)).toEqual({ staleAt: 5000 });
+    // The INFO above, then one EVAL and the three HMGETs it runs inside: the tag times came with the
+    // entry (asking for them again would add two HMGETs).
+    expect((await commandsProcessed()) - before).toBe(5);
+    await cache.invalidateTags(['posts'], { expiredAt: 7000 });
+    expect(await cache.tagInvalidation(entry!.tags)).toEqual({ staleAt: 5000, expiredAt: 7000 });
+  });
+
   it('treats a foreign or newer-format value as a miss rather than failing', async () => {
     await raw.hSet(`${prefix}entry:k`, { meta: '{"v":99}', body: 'x' });
     await raw.hSet(`${prefix}entry:j`, { meta: 'not json', body: 'x' });

@@ -11,6 +11,7 @@
  *   lock:<key>     string <random token>, PX = lock TTL; released by a compare-and-delete script
  *   update:<key>   pub/sub channel; 'set' is published after a set, 'release' after a release
  * The body is stored as bytes (no base64); multi-key operations run as Lua scripts, so they are atomic.
+ * `get` reads the entry's tag times in the same script, so serving a cached answer is one round trip.
  * One Redis (or a primary with replicas) is assumed: the scripts touch keys of different hash slots.
  *
  * When Redis is unreachable, slow or failing, the cache must never fail or stall the site. Each call
@@ -64,6 +65,18 @@ redis.call('PUBLISH', ARGV[4], 'set')
 return 1`;
 
 /**
+ * KEYS[1] entry, KEYS[2] tags:stale, KEYS[3] tags:expired. The entry's meta and body, and in the
+ * same round trip the invalidation times of the tags its meta lists (a HIT then costs one trip).
+ */
+const GET_ENTRY = `
+local found = redis.call('HMGET', KEYS[1], 'meta', 'body')
+if not found[1] then return {} end
+local ok, meta = pcall(cjson.decode, found[1])
+local tags = ok and type(meta) == 'table' and meta.tags
+if type(tags) ~= 'table' or #tags == 0 then return {found[1], found[2], {}, {}} end
+return {found[1], found[2], redis.call('HMGET', KEYS[2], unpack(tags)), redis.call('HMGET', KEYS[3], unpack(tags))}`;
+
+/**
  * KEYS[1] tags:stale, KEYS[2] tags:expired. ARGV: (tag, staleAt, expiredAt)…, '' = leave unchanged.
  * A recorded time only moves forward, so concurrent and replayed invalidations commute.
  */
@@ -106,6 +119,8 @@ export class RedisCacheHandler implements CacheHandler {
   readonly #subscriptions = new Map<string, Promise<boolean>>();
   /** Invalidations Redis could not record yet, replayed when it is back. */
   readonly #unsent = new Map<string, TagInvalidation>();
+  /** What `get` read for a returned entry's `tags` array, answered once by `tagInvalidation(entry.tags)`. */
+  readonly #readWithEntry = new WeakMap<readonly string[], TagInvalidation>();
 
   constructor(options: RedisCacheHandlerOptions = {}) {
     // An empty REDIS_URL means "not set"; a malformed one is a configuration error worth failing startup for.
@@ -126,11 +141,15 @@ export class RedisCacheHandler implements CacheHandler {
 
   async get(key: string): Promise<CacheEntry | undefined> {
     const reply = await this.#run((client) =>
-      client.sendCommand(['HMGET', this.#name('entry', key), 'meta', 'body'], { typeMapping: this.#asBuffers }),
+      client.sendCommand(['EVAL', GET_ENTRY, '3', this.#name('entry', key), this.#name('tags', 'stale'), this.#name('tags', 'expired')], {
+        typeMapping: this.#asBuffers,
+      }),
     );
-    if (reply === UNAVAILABLE) return undefined;
+    if (reply === UNAVAILABLE || !Array.isArray(reply)) return undefined;
     const entry = decodeEntry(reply);
-    return entry && !isPastExpire(entry, Date.now()) ? entry : undefined;
+    if (!entry || isPastExpire(entry, Date.now())) return undefined;
+    this.#readWithEntry.set(entry.tags, { staleAt: latestTime(reply[2]), expiredAt: latestTime(reply[3]) });
+    return entry;
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
@@ -153,13 +172,19 @@ export class RedisCacheHandler implements CacheHandler {
   async tagInvalidation(tags: readonly string[]): Promise<TagInvalidation> {
     let result: TagInvalidation = {};
     if (tags.length === 0) return result;
-    const reply = await this.#run((client) =>
-      Promise.all([
-        client.sendCommand(['HMGET', this.#name('tags', 'stale'), ...tags]),
-        client.sendCommand(['HMGET', this.#name('tags', 'expired'), ...tags]),
-      ]),
-    );
-    if (reply !== UNAVAILABLE) result = { staleAt: latestTime(reply[0]), expiredAt: latestTime(reply[1]) };
+    const readWithEntry = this.#readWithEntry.get(tags);
+    if (readWithEntry) {
+      this.#readWithEntry.delete(tags);
+      result = readWithEntry;
+    } else {
+      const reply = await this.#run((client) =>
+        Promise.all([
+          client.sendCommand(['HMGET', this.#name('tags', 'stale'), ...tags]),
+          client.sendCommand(['HMGET', this.#name('tags', 'expired'), ...tags]),
+        ]),
+      );
+      if (reply !== UNAVAILABLE) result = { staleAt: latestTime(reply[0]), expiredAt: latestTime(reply[1]) };
+    }
     for (const tag of tags) {
       const unsent = this.#unsent.get(tag);
       if (unsent) result = latest(result, unsent);
@@ -379,7 +404,7 @@ function isStoredMeta(value: unknown): value is StoredMeta {
 function latestTime(reply: unknown): number | undefined {
   let result: number | undefined;
   for (const value of Array.isArray(reply) ? reply : []) {
-    const time = value === null ? NaN : Number(value);
+    const time = value === null ? NaN : Number(Buffer.isBuffer(value) ? value.toString('latin1') : value);
     if (Number.isFinite(time) && (result === undefined || time > result)) result = time;
   }
   return result;
