@@ -27,6 +27,27 @@ describe.each(expressVersions)('metadata routes at startup (%s)', (_name, expres
     expect(warn).toHaveBeenCalledWith(expect.stringContaining(`${path.join(fixtureApp('metadata-override'), 'robots.ts')} is not served`));
   });
 
+  it('serves static robots.txt, manifest.json and a nested sitemap.xml byte for byte with their types', async () => {
+    const handlers = handlersFor('metadata-static');
+    const app = express().use(handlers);
+    await handlers.ready;
+    const expected: [string, string, string][] = [
+      ['/robots.txt', 'text/plain', 'User-Agent: *\nDisallow: /admin\n'],
+      ['/manifest.json', 'application/manifest+json', '{"name":"Static"}\n'],
+      ['/docs/sitemap.xml', 'application/xml', '<?xml version="1.0" encoding="UTF-8"?>\n<urlset/>\n'],
+    ];
+    for (const [url, type, body] of expected) {
+      const response = await request(app).get(url).buffer(true).parse((res, done) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => done(null, text));
+      });
+      expect([url, response.status, response.headers['content-type'], response.headers['cache-control'], response.body]).toEqual([url, 200, type, 'public, max-age=0, must-revalidate', body]);
+    }
+    expect((await request(app).get('/manifest.webmanifest')).status).toBe(404);
+  });
+
   it('fails ready when a static and a code form give the same URL, naming both files', async () => {
     const handlers = handlersFor('metadata-conflict');
     const failure = await handlers.ready.then(() => undefined, (error: Error) => error);
