@@ -39,18 +39,23 @@ const imageTypes: Record<string, string> = {
   gif: 'image/gif',
 };
 
-const textTypes: Partial<Record<MetadataKind, string>> = {
-  robots: 'text/plain',
-  manifest: 'application/manifest+json',
-  sitemap: 'application/xml',
-};
+/** The text conventions: the type they are served with, static or code, and a code file's URL extension. */
+export const TEXT_FILES = {
+  robots: { contentType: 'text/plain', codeExtension: '.txt' },
+  manifest: { contentType: 'application/manifest+json', codeExtension: '.webmanifest' },
+  sitemap: { contentType: 'application/xml', codeExtension: '.xml' },
+} as const;
+
+function isTextKind(kind: MetadataKind): kind is keyof typeof TEXT_FILES {
+  return kind in TEXT_FILES;
+}
 
 /** Conventions that only mean something at the root of the app directory. */
 export const ROOT_ONLY: ReadonlySet<MetadataKind> = new Set(['robots', 'manifest', 'favicon']);
 
 const IMAGE_KINDS: ReadonlySet<MetadataKind> = new Set(['icon', 'apple-icon', 'opengraph-image', 'twitter-image']);
 
-export function isImageKind(kind: MetadataKind): boolean {
+function isImageKind(kind: MetadataKind): boolean {
   return IMAGE_KINDS.has(kind);
 }
 
@@ -72,19 +77,18 @@ export function metadataName(fileName: string, pageExtensions: readonly string[]
   const kind = /^(?:icon|apple-icon|opengraph-image|twitter-image)\d$/.test(name) ? (name.slice(0, -1) as MetadataKind) : (name as MetadataKind);
   if (!(kind in staticExtensions)) return undefined;
   if (staticExtensions[kind].includes(extension)) {
-    const contentType = kind === 'favicon' ? 'image/x-icon' : (textTypes[kind] ?? imageTypes[extension]);
+    const contentType = isTextKind(kind) ? TEXT_FILES[kind].contentType : kind === 'favicon' ? 'image/x-icon' : imageTypes[extension];
     return { kind, name, form: 'static', contentType, urlExtension: `.${extension}` };
   }
   if (kind === 'favicon' || !pageExtensions.includes(extension)) return undefined;
-  const urlExtension = kind === 'robots' ? '.txt' : kind === 'manifest' ? '.webmanifest' : kind === 'sitemap' ? '.xml' : '';
-  return { kind, name, form: 'code', urlExtension };
+  return { kind, name, form: 'code', urlExtension: isTextKind(kind) ? TEXT_FILES[kind].codeExtension : '' };
 }
 
 /**
  * Next's suffix for image routes below a route group or parallel slot (`opengraph-image-1ow20b`),
  * so that two groups' images cannot share a URL: base 36 of the djb2 hash of the folder path.
  */
-export function groupSuffix(folders: readonly string[]): string {
+function groupSuffix(folders: readonly string[]): string {
   if (!folders.some((folder) => (folder.startsWith('(') && folder.endsWith(')')) || (folder.startsWith('@') && folder !== '@children'))) return '';
   const parent = `/${folders.join('/')}`;
   let hash = 5381;

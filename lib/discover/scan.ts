@@ -18,7 +18,7 @@ export interface RouteFile {
 /** A metadata file (`sitemap.ts`, `icon.png`, …) and the URL Next gives it. */
 export interface MetadataFile extends RouteFile {
   meta: MetadataName;
-  /** `opengraph-image.alt.txt` beside an image: its text. */
+  /** The `opengraph-image.alt.txt` beside a social image, when there is one. */
   altFile?: string;
 }
 

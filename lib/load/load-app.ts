@@ -1,5 +1,6 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { scanAppDir, type RouteFile } from '../discover/scan';
+import { formatPattern, type Segment } from '../discover/segments';
 import { HTTP_METHODS, methodTable, type MethodTable } from '../dispatch/methods';
 import { paramSpec, type Params, type ParamSpec } from '../dispatch/params';
 import type { RouteContext } from '../dispatch/run-handler';
@@ -94,11 +95,10 @@ export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable
     configProblems.push(...invalid);
     for (const warning of [...warnings, ...(metadata ? [] : exportWarnings(module, file.file))]) options.warn(warning);
     const methods = methodTable(module);
-    const dynamic = file.segments.some((segment) => segment.kind !== 'static');
     return definition<LoadedRoute>(file, {
       methods,
       params: paramSpec(file.segments),
-      dynamic,
+      dynamic: file.segments.some((segment) => segment.kind !== 'static'),
       config,
       staticPolicy: metadata ? metadataPolicy(config, methods.exported, file, metadata.static) : staticPolicy(config, methods.exported),
       context: {
@@ -120,10 +120,13 @@ export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable
         const route = metadataRouteModule(file, moduleOf.get(file.file), { escapeSitemap: options.escapeSitemap });
         if (!route.generatesIds) return loaded(file, route.exports, { alt: route.alt, static: file.meta.form === 'static' });
         // `sitemap.xml` becomes `sitemap/[__metadata_id__]` (the id carries `.xml`), `icon` becomes `icon/[__metadata_id__]`.
-        const pattern = `${file.pattern.slice(0, file.pattern.length - file.meta.urlExtension.length)}/[${METADATA_ID}]`;
-        const last = { kind: 'static' as const, text: pattern.split('/').at(-2)! };
-        const segments = [...file.segments.slice(0, -1), last, { kind: 'param' as const, name: METADATA_ID }];
-        return loaded({ ...file, segments, pattern }, route.exports, { alt: route.alt, static: false });
+        const name = file.segments.at(-1) as { text: string };
+        const segments: Segment[] = [
+          ...file.segments.slice(0, -1),
+          { kind: 'static', text: name.text.slice(0, name.text.length - file.meta.urlExtension.length) },
+          { kind: 'param', name: METADATA_ID },
+        ];
+        return loaded({ ...file, segments, pattern: formatPattern(segments) }, route.exports, { alt: route.alt, static: false });
       }),
     ];
   } catch (error) {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { TEXT_FILES } from '../discover/metadata-files';
 import type { MetadataFile } from '../discover/scan';
 import { HTTP_METHODS } from '../dispatch/methods';
 import { paramsArgument, type Params } from '../dispatch/params';
@@ -7,7 +8,7 @@ import { resolveRobots, type Robots } from './robots';
 import { resolveSitemap, type Sitemap } from './sitemap';
 
 /** Next's own value for every metadata answer (the ISR `s-maxage` is never added to these). */
-export const METADATA_CACHE_CONTROL = 'public, max-age=0, must-revalidate';
+const METADATA_CACHE_CONTROL = 'public, max-age=0, must-revalidate';
 
 /** The param that holds a generated sitemap's or image's id (`/sitemap/[__metadata_id__]`), as in Next. */
 export const METADATA_ID = '__metadata_id__';
@@ -88,10 +89,8 @@ function serialiser(kind: 'robots' | 'manifest' | 'sitemap', options: MetadataOp
   return (data) => resolveSitemap(data as Sitemap, { escape: options.escapeSitemap });
 }
 
-const textTypes = { robots: 'text/plain', manifest: 'application/manifest+json', sitemap: 'application/xml' };
-
-function textResponse(content: string, kind: keyof typeof textTypes): Response {
-  return new Response(content, { headers: { 'Content-Type': textTypes[kind], 'Cache-Control': METADATA_CACHE_CONTROL } });
+function textResponse(content: string, kind: keyof typeof TEXT_FILES): Response {
+  return new Response(content, { headers: { 'Content-Type': TEXT_FILES[kind].contentType, 'Cache-Control': METADATA_CACHE_CONTROL } });
 }
 
 function notFound(): Response {
@@ -133,7 +132,7 @@ async function listIds(generate: Handler, name: string): Promise<string[]> {
  * `id` as in Next 16 (a Promise of the string), which also reads as the string itself in
  * templates and arithmetic (`${id}`, `Number(id)`), as Next 14/15 code used it.
  */
-export function idArgument(id: string): Promise<string> {
+function idArgument(id: string): Promise<string> {
   return Object.assign(Promise.resolve(id), { toString: () => id, valueOf: () => id, [Symbol.toPrimitive]: () => id });
 }
 
