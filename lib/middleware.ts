@@ -7,8 +7,9 @@ import { decodeParams, paramsArgument } from './dispatch/params';
 import { runHandler } from './dispatch/run-handler';
 import { createNextRequest } from './http/request';
 import type { NextRequest } from './next/request';
-import { discardRemainingBody } from './http/request-body';
+import { discardRemainingBody, PayloadTooLargeError } from './http/request-body';
 import { pathAndQuery, requestOrigin } from './http/request-url';
+import { byteLimit, declaredLength, refuseBody } from './http/limits';
 import { loadApp, type LoadedRoute } from './load/load-app';
 import { paramsKey } from './load/static-params';
 import type { CacheHandler } from './cache/cache-handler';
@@ -34,14 +35,35 @@ export interface RouteHandlersOptions {
    * every instance of an app the same value; the default is random per middleware.
    */
   draftModeId?: string;
-  /** Where startup warnings go; default `console`. */
-  logger?: Pick<Console, 'warn'>;
+  /**
+   * Where startup warnings go (`warn`), and failures no response can report any more (`error`:
+   * a body stream that broke mid-way, a handler past its `maxDuration`; `warn` when absent).
+   * Default `console`.
+   */
+  logger?: Logger;
   /** Storage of the static-route cache: in memory by default (50 MB, LRU); `RedisCacheHandler` to share it. */
   cache?: CacheHandler;
   /** Generate static routes (and `generateStaticParams` paths) during `ready`, as `next build` does. */
   prerender?: boolean;
   /** `escape: true` escapes `& < > " '` in generated sitemap.xml files; Next (and the default) writes values raw. */
   sitemap?: { escape?: boolean };
+  /**
+   * Largest request body a handler may receive, in bytes or as `'1mb'`; a larger one answers 413.
+   * Default none, as Next's route handlers (Express's own body parsers default to 100kb).
+   */
+  bodyLimit?: number | string;
+  /**
+   * Seconds a handler may run before its `request.signal` aborts and the client gets a 504; a
+   * route's `export const maxDuration` wins. Default none, as a self-hosted `next start`.
+   */
+  maxDuration?: number;
+  /** Seconds a static generation may take before the requests waiting for it get a 500 (Next's default: 60). */
+  staticPageGenerationTimeout?: number;
+}
+
+export interface Logger {
+  warn(message: string): void;
+  error?(error: Error): void;
 }
 
 export interface RouteInfo {
@@ -81,8 +103,10 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
   let outDir = '';
 
   const draftModeId = options.draftModeId ?? randomBytes(16).toString('hex');
+  const bodyLimit = byteLimit(options.bodyLimit);
   const logger = options.logger ?? console;
   const warn = (message: string) => logger.warn(`express-route-handlers: ${message}`);
+  const logError = (error: Error) => (logger.error ? logger.error(error) : warn(error.message));
   const cacheHandler = options.cache ?? new MemoryCacheHandler();
   const staticCache = new StaticCache(cacheHandler, warn);
   const ready = loadApp({
@@ -93,7 +117,10 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
     cache: staticCache,
     prerender: options.prerender ?? false,
     escapeSitemap: options.sitemap?.escape ?? false,
+    maxDuration: seconds(options.maxDuration, 'maxDuration'),
+    staticPageGenerationTimeout: seconds(options.staticPageGenerationTimeout, 'staticPageGenerationTimeout') ?? 60,
     warn,
+    logError,
   }).then(
     async (loaded) => {
       outDir = loaded.outDir;
@@ -146,21 +173,27 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
       if (loaded.onlyParams && !loaded.onlyParams.has(paramsKey(loaded.params, decoded))) return next();
       params = paramsArgument(decoded);
     }
-    // Throws for a Host that is not a host: answered 400 below.
-    const absoluteUrl = () => (fixedOrigin ?? requestOrigin(req)) + originalUrl;
+    const origin = fixedOrigin ?? requestOrigin(req);
+    // RFC 9112: a Host that is not a host name makes a bad request, whatever would answer it.
+    if (origin === undefined) return emptyResponse(res, 400);
+    if (bodyLimit !== undefined && method !== 'GET' && method !== 'HEAD' && (declaredLength(req) ?? 0) > bodyLimit) {
+      return refuseBody(req, res, new PayloadTooLargeError(bodyLimit));
+    }
     const context = loaded.context;
     const policy = loaded.staticPolicy;
     const cacheable = policy !== undefined && (method === 'GET' || method === 'HEAD') && !staticCache.isDynamic(context.file);
     if (cacheable && !inDraftMode(req, draftModeId)) {
       // A cached answer never looks at the request: build it only if the handler runs.
       let request: NextRequest | undefined;
-      const lazyCall = { context, handler: handler as RouteHandler, params, req, res, url: originalUrl, get request() { return (request ??= createNextRequest(req, res, absoluteUrl())); } };
+      const lazyCall = { context, handler: handler as RouteHandler, params, req, res, url: originalUrl, get request() { return (request ??= createNextRequest(req, res, origin + originalUrl)); } };
       return staticCache.handle(lazyCall, policy, pathname, next);
     }
     let request;
     try {
-      request = createNextRequest(req, res, absoluteUrl());
-    } catch {
+      request = createNextRequest(req, res, origin + originalUrl, bodyLimit);
+    } catch (error) {
+      // A body that an earlier body parser read past the limit; else a URL the platform refuses.
+      if (error instanceof PayloadTooLargeError) return refuseBody(req, res, error);
       return emptyResponse(res, 400);
     }
     if (method !== 'GET' && method !== 'HEAD') res.once('finish', () => discardRemainingBody(req));
@@ -200,6 +233,15 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
       },
     },
   }) as RouteHandlersMiddleware;
+}
+
+/** A time option in seconds; a mistake fails at startup. */
+function seconds(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new TypeError(`routeHandlers: ${name} must be a number of seconds, got ${String(value)}`);
+  }
+  return value;
 }
 
 function inDraftMode(req: ExpressRequest, draftModeId: string): boolean {

@@ -1,17 +1,14 @@
 import { createHash } from 'node:crypto';
+import { validateHeaderValue } from 'node:http';
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import { staticGenerationStorage, type RevalidationTarget, type StaticGeneration } from '../context/request-store';
-import { callHandler, fail, runHandler, type HandlerCall } from '../dispatch/run-handler';
+import { bodyStreamError, RouteHandlerError, unsendableResponse } from '../dispatch/errors';
+import { callHandler, fail, runHandler, sendOutcome, type HandlerCall } from '../dispatch/run-handler';
 import { isFresh } from '../http/conditional';
-import { applyHeaders, sendResponse } from '../http/response';
+import { applyHeaders } from '../http/response';
 import type { CacheEntry, CacheHandler } from './cache-handler';
 import { DataCache } from './data-cache';
 import { cacheKey, DEFAULT_EXPIRE, freshness, implicitTags } from './entries';
-
-// Shared with the Data Cache, whose module holds them (it must not import this one).
-
-/** How long one regeneration may hold its lock before others may try. */
-const LOCK_MS = 30_000;
 
 /** How a static route is cached, decided at startup from its segment config. */
 export interface StaticPolicy {
@@ -19,7 +16,15 @@ export interface StaticPolicy {
   expire: number;
   /** `auto`: the first generation must not touch request data, else the route turns dynamic. */
   candidate: 'auto' | 'force-static' | 'error';
+  /**
+   * Seconds one generation may take (Next's `staticPageGenerationTimeout`, shortened by
+   * `maxDuration`): past it, the requests waiting for it get a 500 and the next request tries again.
+   */
+  timeout: number;
 }
+
+/** A generation's lock outlives the generation's time limit by this much, so a live holder always releases it first. */
+const LOCK_MARGIN_MS = 1000;
 
 /** Headers a stored response never carries: framing is recomputed, the others are internal. */
 const unstoredHeaders = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'x-next-cache-tags', 'set-cookie']);
@@ -28,6 +33,8 @@ type Generation =
   | { kind: 'entry'; entry: CacheEntry }
   /** Not cacheable (an error status, a failure): answered to the request that generated it only. */
   | { kind: 'answer'; send: (res: ExpressResponse, next: NextFunction) => void }
+  /** It did not finish in time: every request that waited for it fails (running the handler again would wait as long). */
+  | { kind: 'failed'; error: Error }
   /** It read request data: from now on the route is dynamic. */
   | { kind: 'dynamic'; expression: string };
 
@@ -55,7 +62,7 @@ export class StaticCache implements RevalidationTarget {
   }
 
   handle(call: HandlerCall, policy: StaticPolicy, pathname: string, next: NextFunction): void {
-    this.serve(call, policy, pathname, next).catch((error: unknown) => fail(call.res, next, error));
+    this.serve(call, policy, pathname, next).catch((error: unknown) => fail(call.res, next, error, call.context.logError));
   }
 
   private async serve(call: HandlerCall, policy: StaticPolicy, pathname: string, next: NextFunction): Promise<void> {
@@ -74,6 +81,7 @@ export class StaticCache implements RevalidationTarget {
     if (running) {
       const generation = await running;
       if (generation.kind === 'entry') return serveEntry(call.req, call.res, generation.entry, 'MISS');
+      if (generation.kind === 'failed') return fail(call.res, next, generation.error, call.context.logError);
       // The winner's answer was not cacheable and cannot be shared: this request gets its own.
       return runHandler(call, next);
     }
@@ -82,6 +90,7 @@ export class StaticCache implements RevalidationTarget {
     const generation = await flight;
     if (generation.kind === 'entry') return serveEntry(call.req, call.res, generation.entry, 'MISS');
     if (generation.kind === 'answer') return generation.send(call.res, next);
+    if (generation.kind === 'failed') return fail(call.res, next, generation.error, call.context.logError);
     runHandler(call, next);
   }
 
@@ -116,10 +125,11 @@ export class StaticCache implements RevalidationTarget {
   }
 
   private async lockedGeneration(key: string, call: HandlerCall, policy: StaticPolicy, pathname: string): Promise<Generation> {
-    const lock = await this.handler.lock(key, LOCK_MS);
+    const lockMs = policy.timeout * 1000 + LOCK_MARGIN_MS;
+    const lock = await this.handler.lock(key, lockMs);
     if (!lock) {
       // Another process is generating this key: wait for its entry rather than running the handler too.
-      await this.handler.waitForUpdate(key, LOCK_MS);
+      await this.handler.waitForUpdate(key, lockMs);
       const entry = await this.usableEntry(key);
       return entry ? { kind: 'entry', entry } : this.generate(call, policy, pathname);
     }
@@ -146,7 +156,7 @@ export class StaticCache implements RevalidationTarget {
   private regenerate(key: string, call: HandlerCall, policy: StaticPolicy, pathname: string, previous: CacheEntry): void {
     if (this.flights.has(key)) return;
     const flight = (async (): Promise<Generation> => {
-      const lock = await this.handler.lock(key, LOCK_MS);
+      const lock = await this.handler.lock(key, policy.timeout * 1000 + LOCK_MARGIN_MS);
       if (!lock) return { kind: 'answer', send: () => {} };
       try {
         const generation = await this.generate(call, policy, pathname);
@@ -172,35 +182,56 @@ export class StaticCache implements RevalidationTarget {
   /**
    * Runs the handler as a build would and buffers its answer into an entry when it may be cached.
    * The data it reads (cached fetches, unstable_cache) adds its tags to the entry and may shorten
-   * its revalidate period.
+   * its revalidate period. Settles within the policy's time limit, whatever the handler does.
    */
   private generate(call: HandlerCall, policy: StaticPolicy, pathname: string): Promise<Generation> {
     const usage: StaticGeneration = { tags: new Set(), revalidate: policy.revalidate };
+    const { context, req, url } = call;
     return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ kind: 'failed', error: generationTimeout(context.file, req.method, url, policy.timeout) }), policy.timeout * 1000);
+      const settle = (generation: Generation): void => {
+        clearTimeout(timer);
+        resolve(generation);
+      };
+      const failed = (error: unknown): Generation => ({ kind: 'answer', send: (res, next) => fail(res, next, error, context.logError) });
       const run = (): void => callHandler({ ...call, mode: policy.candidate === 'auto' ? 'error' : undefined }, (outcome, store) => {
         if (policy.candidate === 'auto' && store.dynamicUsage) {
-          if (!this.dynamicFiles.has(call.context.file)) {
-            this.dynamicFiles.add(call.context.file);
-            this.warn(`${call.context.route} (${call.context.file}) used ${store.dynamicUsage}, so it is served dynamically (not cached).`);
+          if (!this.dynamicFiles.has(context.file)) {
+            this.dynamicFiles.add(context.file);
+            this.warn(`${context.route} (${context.file}) used ${store.dynamicUsage}, so it is served dynamically (not cached).`);
           }
-          return resolve({ kind: 'dynamic', expression: store.dynamicUsage });
+          return settle({ kind: 'dynamic', expression: store.dynamicUsage });
         }
-        if (outcome.kind === 'error') {
-          return resolve({ kind: 'answer', send: (res, next) => fail(res, next, outcome.error) });
-        }
+        if (outcome.kind === 'error') return settle(failed(outcome.error));
         const { response, setCookies } = outcome;
         if (response.status >= 400 && response.status !== 404) {
-          const isHead = call.req.method === 'HEAD';
-          return resolve({ kind: 'answer', send: (res, next) => sendResponse(res, response, isHead, setCookies)?.catch((error: unknown) => fail(res, next, error)) });
+          return settle({ kind: 'answer', send: (res, next) => sendOutcome(res, response, setCookies, next, call) });
         }
-        response.arrayBuffer().then(
-          (bytes) => resolve({ kind: 'entry', entry: toEntry(response, Buffer.from(bytes), setCookies, policy, usage, call.context.route, pathname) }),
-          (error: unknown) => resolve({ kind: 'answer', send: (res, next) => fail(res, next, error) }),
-        );
+        const stored = (bytes: ArrayBuffer): void => {
+          try {
+            settle({ kind: 'entry', entry: toEntry(response, Buffer.from(bytes), setCookies, policy, usage, context.route, pathname) });
+          } catch (error) {
+            settle(failed(unsendableResponse(context.file, req.method, url, error)));
+          }
+        };
+        // A Response subclass may throw here rather than reject.
+        try {
+          response.arrayBuffer().then(stored, (error: unknown) => settle(failed(bodyStreamError(context.file, req.method, url, error))));
+        } catch (error) {
+          settle(failed(bodyStreamError(context.file, req.method, url, error)));
+        }
       });
       staticGenerationStorage.run(usage, run);
     });
   }
+}
+
+/** Next's words for the same limit at build time are about pages; these name the route handler. */
+function generationTimeout(file: string, method: string, url: string, seconds: number): RouteHandlerError {
+  return new RouteHandlerError(
+    `Static generation by route handler '${file}' did not finish within ${seconds} s (method: ${method}, url: ${url}); ` +
+      'the time limit is the staticPageGenerationTimeout option, or the route\'s maxDuration when shorter.',
+  );
 }
 
 function toEntry(
@@ -212,11 +243,15 @@ function toEntry(
   route: string,
   pathname: string,
 ): CacheEntry {
+  // Checked once here, as `res.setHeader` would on every HIT: an entry must always be sendable.
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of response.headers) {
-    if (!unstoredHeaders.has(name) && !name.startsWith('x-middleware-')) headers[name] = value;
+    if (unstoredHeaders.has(name) || name.startsWith('x-middleware-')) continue;
+    validateHeaderValue(name, value);
+    headers[name] = value;
   }
   const cookies = setCookies ?? response.headers.getSetCookie();
+  for (const cookie of cookies) validateHeaderValue('set-cookie', cookie);
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   // Next stores a notFound() answer for a year, whatever the route's revalidate; otherwise the
   // shortest of the route's and its cached data's periods applies.

@@ -1,3 +1,4 @@
+import { isNativeError } from 'node:util/types';
 import { middlewareOnly, type NextResponse } from '../next/response';
 
 /**
@@ -15,8 +16,26 @@ export class RouteHandlerError extends Error {
 }
 
 export function thrownError(file: string, method: string, url: string, cause: unknown): RouteHandlerError {
-  const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : `a non-Error value (${describe(cause)})`;
-  return new RouteHandlerError(`Route handler '${file}' threw (method: ${method}, url: ${url}): ${detail}`, cause);
+  return new RouteHandlerError(`Route handler '${file}' threw (method: ${method}, url: ${url}): ${detail(cause)}`, cause);
+}
+
+/** The handler's Response could not be written: a header Node refuses, a status text with control characters. */
+export function unsendableResponse(file: string, method: string, url: string, cause: unknown): RouteHandlerError {
+  return new RouteHandlerError(`The response of route handler '${file}' cannot be sent (method: ${method}, url: ${url}): ${detail(cause)}`, cause);
+}
+
+/** The Response's body stream failed while it was being sent. */
+export function bodyStreamError(file: string, method: string, url: string, cause: unknown): RouteHandlerError {
+  return new RouteHandlerError(`The response body of route handler '${file}' failed while streaming (method: ${method}, url: ${url}): ${detail(cause)}`, cause);
+}
+
+function detail(cause: unknown): string {
+  return isError(cause) ? `${cause.name}: ${cause.message}` : `a non-Error value (${describe(cause)})`;
+}
+
+/** `instanceof Error` across realms too: Node's own errors (ERR_INVALID_CHAR …) are not from the route code's realm under every loader. */
+export function isError(value: unknown): value is Error {
+  return value instanceof Error || isNativeError(value);
 }
 
 /** Next.js's checks on what a handler returned, with its messages. */
@@ -24,6 +43,13 @@ export function invalidResult(file: string, method: string, url: string, result:
   if (!(result instanceof Response)) {
     return new RouteHandlerError(
       `No response is returned from route handler '${file}'. Expected a Response object but received '${describe(result)}' (method: ${method}, url: ${url}). Ensure you return a \`Response\` or a \`NextResponse\` in all branches of your handler.`,
+    );
+  }
+  // undici refuses these statuses; a subclass can still report one. 1xx would leave the client waiting.
+  const status = result.status;
+  if (!(Number.isInteger(status) && status >= 200 && status <= 599)) {
+    return new RouteHandlerError(
+      `Route handler '${file}' returned a Response with status ${String(status)} (method: ${method}, url: ${url}); a response status must be an integer from 200 to 599.`,
     );
   }
   const middlewareResponse = (result as NextResponse)[middlewareOnly];

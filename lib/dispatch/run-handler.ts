@@ -11,7 +11,8 @@ import {
 } from '../next/navigation';
 import type { NextRequest } from '../next/request';
 import { dynamicErrorRequest, forceStaticRequest } from '../http/static-request';
-import { invalidResult, thrownError } from './errors';
+import { startDeadline } from './deadline';
+import { bodyStreamError, invalidResult, isError, thrownError, unsendableResponse } from './errors';
 import type { RouteHandler } from './methods';
 
 /** What a route contributes to every call of its handlers, fixed at startup. */
@@ -25,6 +26,10 @@ export interface RouteContext {
   draftModeId: string;
   /** Where `revalidatePath()`/`revalidateTag()` go. */
   cache?: RevalidationTarget;
+  /** Seconds a call may run before the client gets a 504 (`maxDuration`); none when undefined. */
+  maxDuration?: number;
+  /** Reports a failure that no response can carry any more (a body stream that broke mid-way). */
+  logError: (error: Error) => void;
 }
 
 /** What a handler call came to: a response to send (Set-Cookie list already merged), or an error for Express. */
@@ -74,23 +79,32 @@ export function callHandler(call: HandlerCall, done: (outcome: Outcome, store: R
     void Promise.allSettled(pending).then(() => done(outcome, store));
   };
 
+  // Both run in a promise callback: whatever they throw (a Response subclass with odd getters, a
+  // redirect() URL that no header may hold) must become the outcome, not an unhandled rejection.
   const finish = (result: unknown): void => {
-    const invalid = invalidResult(context.file, method, url, result);
-    if (invalid) return report({ kind: 'error', error: invalid });
-    const response = result as Response;
-    const setCookies = store.mutableCookies ? withMutableCookies(response.headers.getSetCookie(), store.mutableCookies, req) : undefined;
-    report({ kind: 'response', response, setCookies });
+    let outcome: Outcome;
+    try {
+      const invalid = invalidResult(context.file, method, url, result);
+      if (invalid) {
+        outcome = { kind: 'error', error: invalid };
+      } else {
+        const response = result as Response;
+        const setCookies = store.mutableCookies ? withMutableCookies(response.headers.getSetCookie(), store.mutableCookies, req) : undefined;
+        outcome = { kind: 'response', response, setCookies };
+      }
+    } catch (error) {
+      outcome = { kind: 'error', error: thrownError(context.file, method, url, error) };
+    }
+    report(outcome);
   };
-  const settle = (error: unknown): void => {
-    if (isRedirectError(error)) {
-      const status = looksLikeServerAction(req) ? 303 : getRedirectStatusCodeFromError(error);
-      const setCookies = store.mutableCookies ? withMutableCookies([], store.mutableCookies, req) : undefined;
-      return report({ kind: 'response', response: new Response(null, { status, headers: { location: getURLFromRedirectError(error) } }), setCookies });
+  const settle = (thrown: unknown): void => {
+    let outcome: Outcome;
+    try {
+      outcome = navigationOutcome(thrown, store, req) ?? { kind: 'error', error: thrownError(context.file, method, url, thrown) };
+    } catch (error) {
+      outcome = { kind: 'error', error: thrownError(context.file, method, url, error) };
     }
-    if (isHTTPAccessFallbackError(error)) {
-      return report({ kind: 'response', response: new Response(null, { status: getAccessFallbackHTTPStatus(error) }) });
-    }
-    report({ kind: 'error', error: thrownError(context.file, method, url, error) });
+    report(outcome);
   };
 
   let result: unknown;
@@ -103,23 +117,72 @@ export function callHandler(call: HandlerCall, done: (outcome: Outcome, store: R
   else finish(result);
 }
 
-/** Calls the handler and answers on Express's `res`; errors go to `next`. */
+/** A thrown `redirect()`, `notFound()`, `forbidden()` or `unauthorized()` as the response Next gives it. */
+function navigationOutcome(thrown: unknown, store: RequestStore, req: ExpressRequest): Outcome | undefined {
+  if (isRedirectError(thrown)) {
+    const status = looksLikeServerAction(req) ? 303 : getRedirectStatusCodeFromError(thrown);
+    const setCookies = store.mutableCookies ? withMutableCookies([], store.mutableCookies, req) : undefined;
+    return { kind: 'response', response: new Response(null, { status, headers: { location: getURLFromRedirectError(thrown) } }), setCookies };
+  }
+  if (isHTTPAccessFallbackError(thrown)) {
+    return { kind: 'response', response: new Response(null, { status: getAccessFallbackHTTPStatus(thrown) }) };
+  }
+  return undefined;
+}
+
+/** Calls the handler and answers on Express's `res`; errors go to `next`; `maxDuration` bounds the wait. */
 export function runHandler(call: HandlerCall, next: NextFunction): void {
+  const { context, res } = call;
+  if (context.maxDuration) startDeadline(res, context.maxDuration, { file: context.file, method: call.req.method, url: call.url }, context.logError);
   callHandler(call, (outcome) => {
-    if (outcome.kind === 'error') return fail(call.res, next, outcome.error);
-    const { context, req, res, url } = call;
-    sendResponse(res, outcome.response, req.method === 'HEAD', outcome.setCookies)?.catch((error: unknown) =>
-      fail(res, next, thrownError(context.file, req.method, url, error)),
-    );
+    if (outcome.kind === 'error') return fail(call.res, next, outcome.error, call.context.logError);
+    sendOutcome(call.res, outcome.response, outcome.setCookies, next, call);
   });
 }
 
-/** Before headers went out an error is Express's; after, the socket is cut. */
-export function fail(res: ExpressResponse, next: NextFunction, error: unknown): void {
-  // A client that went away is not an error (the handler may fail reading its body).
-  if (res.destroyed) return;
+/**
+ * Sends a handler's response, or hands on why it cannot be sent: to Express while nothing went
+ * out, else to the log as the connection is cut. Never throws, never leaves a promise unhandled.
+ */
+export function sendOutcome(
+  res: ExpressResponse,
+  response: Response,
+  setCookies: string[] | undefined,
+  next: NextFunction,
+  { context, req, url }: Pick<HandlerCall, 'context' | 'req' | 'url'>,
+): void {
+  // Answered meanwhile (a limit's 413 or 504) or the client is gone: nobody is left to read this.
+  if (res.writableEnded || res.destroyed) return discardBody(response);
+  let streaming: Promise<void> | undefined;
+  try {
+    streaming = sendResponse(res, response, req.method === 'HEAD', setCookies);
+  } catch (error) {
+    return fail(res, next, unsendableResponse(context.file, req.method, url, error), context.logError);
+  }
+  streaming?.catch((error: unknown) => fail(res, next, bodyStreamError(context.file, req.method, url, error), context.logError));
+}
+
+function discardBody(response: Response): void {
+  try {
+    if (!response.bodyUsed) response.body?.cancel().catch(() => {});
+  } catch {
+    // a Response subclass with a throwing body getter holds nothing to release
+  }
+}
+
+/**
+ * Before headers went out an error is Express's; after, it is logged and the connection cut, so
+ * the client sees an incomplete response rather than a complete-looking truncated one.
+ */
+export function fail(res: ExpressResponse, next: NextFunction, error: unknown, logError: (error: Error) => void): void {
+  // A client that went away is not an error (the handler may fail reading its body), and a
+  // response already ended was answered for this request by a limit (413, 504).
+  if (res.destroyed || res.writableEnded) return;
   if (res.headersSent) {
-    res.destroy();
+    logError(isError(error) ? error : new Error(String(error)));
+    // Node sends what was written on the next tick (the socket is corked until then): let that go
+    // out, so the client sees a truncated body, then cut — not a graceful end a slow reader could hold open.
+    setImmediate(() => res.destroy());
     return;
   }
   next(error);

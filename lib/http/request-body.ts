@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 
 /** Bytes of an unread request body we read and discard after the response before closing the socket. */
@@ -7,6 +8,23 @@ interface ParsedRequest extends IncomingMessage {
   body?: unknown;
   rawBody?: unknown;
   _body?: boolean;
+}
+
+/** What a body read rejects with past `bodyLimit`, and `request.signal`'s reason (body-parser's name, status and type). */
+export class PayloadTooLargeError extends Error {
+  override readonly name = 'PayloadTooLargeError';
+  readonly status = 413;
+  readonly type = 'entity.too.large';
+
+  constructor(readonly limit: number) {
+    super(`The request body is larger than the bodyLimit of ${limit} bytes.`);
+  }
+}
+
+/** `bodyLimit` for one request: its bytes, and what to do once a streamed body crosses it (answer 413). */
+export interface BodyLimit {
+  readonly bytes: number;
+  exceeded(error: PayloadTooLargeError): void;
 }
 
 export type BodySource =
@@ -20,13 +38,20 @@ export type BodySource =
  * Where the handler's request body comes from. An unread request streams with backpressure; a
  * body that `express.json()`, `urlencoded()`, `text()` or `raw()` already consumed is rebuilt
  * from `req.rawBody` or `req.body`; anything else fails on read with an error that says why.
+ * Past `limit`, a rebuilt body throws `PayloadTooLargeError`; a streamed one fails as it crosses it.
  */
-export function requestBody(req: ParsedRequest): BodySource {
-  if (!req.readableDidRead && !req.readableEnded && req._body !== true) return streamFrom(req);
-  if (Buffer.isBuffer(req.rawBody)) return { kind: 'rebuilt', bytes: req.rawBody };
-  if (req.headers['content-length'] === '0') return { kind: 'rebuilt', bytes: Buffer.alloc(0) };
-  const rebuilt = rebuild(req);
-  if (rebuilt) return rebuilt;
+export function requestBody(req: ParsedRequest, limit?: BodyLimit): BodySource {
+  if (!req.readableDidRead && !req.readableEnded && req._body !== true) return streamFrom(req, limit);
+  // A copy of rawBody: the handler may be handed this memory as its own (arrayBuffer()).
+  const rebuilt = Buffer.isBuffer(req.rawBody)
+    ? ({ kind: 'rebuilt', bytes: Buffer.from(req.rawBody) } as const)
+    : req.headers['content-length'] === '0'
+      ? ({ kind: 'rebuilt', bytes: Buffer.alloc(0) } as const)
+      : rebuild(req);
+  if (rebuilt) {
+    if (limit && rebuilt.bytes.byteLength > limit.bytes) throw new PayloadTooLargeError(limit.bytes);
+    return rebuilt;
+  }
   const type = req.headers['content-type'] ?? 'no content type';
   const error = new Error(
     `The request body (${type}) was already read by an earlier Express middleware and cannot be rebuilt. ` +
@@ -35,10 +60,10 @@ export function requestBody(req: ParsedRequest): BodySource {
   return { kind: 'unavailable', stream: new ReadableStream({ pull: (controller) => controller.error(error) }) };
 }
 
-function rebuild(req: ParsedRequest): BodySource | undefined {
+function rebuild(req: ParsedRequest): (BodySource & { kind: 'rebuilt' }) | undefined {
   const { body } = req;
   const type = req.headers['content-type'] ?? '';
-  if (ArrayBuffer.isView(body)) return { kind: 'rebuilt', bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength) };
+  if (ArrayBuffer.isView(body)) return { kind: 'rebuilt', bytes: Buffer.from(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)) };
   // json({ strict: false }) parses a JSON string literal to a string (re-serialised below); text() keeps the text itself.
   const jsonString = typeof body === 'string' && /json/i.test(type) && !isJsonText(body);
   if (typeof body === 'string' && !jsonString) {
@@ -88,10 +113,12 @@ const abandonBody = new WeakMap<IncomingMessage, () => void>();
 /**
  * A pull-based stream over the IncomingMessage: nothing is read until the handler asks, and the
  * socket is paused whenever it is not reading. `readAll` is the shortcut for `text()`/`json()`.
+ * With a limit, bytes are counted as they arrive and the read fails as soon as they cross it.
  */
-function streamFrom(req: IncomingMessage): BodySource & { kind: 'stream' } {
+function streamFrom(req: IncomingMessage, limit: BodyLimit | undefined): BodySource & { kind: 'stream' } {
   let started = false;
   let done = false;
+  let received = 0;
   let body!: ReadableStreamDefaultController<Uint8Array>;
   let failDirectRead: ((error: Error) => void) | undefined;
   const finish = (error?: Error) => {
@@ -103,6 +130,16 @@ function streamFrom(req: IncomingMessage): BodySource & { kind: 'stream' } {
     }
     if (error) body.error(error);
     else body.close();
+  };
+  /** Counts a chunk against the limit; false (and the read failed, the request refused) once past it. */
+  const withinLimit = (chunk: Buffer): boolean => {
+    if (!limit) return true;
+    received += chunk.byteLength;
+    if (received <= limit.bytes) return true;
+    const error = new PayloadTooLargeError(limit.bytes);
+    finish(error);
+    limit.exceeded(error);
+    return false;
   };
   // Also before the first read: the response may be sent before the handler touches the body.
   abandonBody.set(req, () =>
@@ -125,7 +162,7 @@ function streamFrom(req: IncomingMessage): BodySource & { kind: 'stream' } {
         }
         started = true;
         req.on('data', (chunk: Buffer) => {
-          if (done) return;
+          if (done || !withinLimit(chunk)) return;
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if ((controller.desiredSize ?? 0) <= 0) req.pause();
         });
@@ -144,13 +181,11 @@ function streamFrom(req: IncomingMessage): BodySource & { kind: 'stream' } {
     started = true;
     return new Promise<Buffer>((resolve, reject) => {
       failDirectRead = reject;
-      const chunks: Buffer[] = [];
-      let length = 0;
+      const gathered = gatherer(req.headers['content-length']);
       req.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        length += chunk.byteLength;
+        if (!done && withinLimit(chunk)) gathered.add(chunk);
       });
-      req.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length)));
+      req.once('end', () => resolve(gathered.bytes()));
       watchEnd();
     });
   };
@@ -158,11 +193,44 @@ function streamFrom(req: IncomingMessage): BodySource & { kind: 'stream' } {
 }
 
 /**
+ * Gathers a body into one Buffer. With a declared length the chunks are copied straight into a
+ * buffer of that size, so the body is held once (plus the chunk in flight) and `arrayBuffer()`
+ * can hand over that buffer's memory; without one, chunks are kept and joined at the end.
+ */
+function gatherer(contentLength: string | undefined): { add(chunk: Buffer): void; bytes(): Buffer } {
+  const declared = contentLength === undefined ? NaN : Number(contentLength);
+  // Node's parser guarantees the body is exactly the declared length; a body too large for one Buffer gathers as chunks and fails in the join.
+  if (declared > 0 && declared <= constants.MAX_LENGTH) {
+    const target = Buffer.allocUnsafeSlow(declared);
+    let filled = 0;
+    return {
+      add(chunk) {
+        filled += chunk.copy(target, filled);
+      },
+      bytes: () => (filled === declared ? target : target.subarray(0, filled)),
+    };
+  }
+  const chunks: Buffer[] = [];
+  let length = 0;
+  return {
+    add(chunk) {
+      chunks.push(chunk);
+      length += chunk.byteLength;
+    },
+    bytes: () => (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length)),
+  };
+}
+
+/** Requests already draining (a refused body drains at once, then the response's 'finish' asks again). */
+const discarding = new WeakSet<IncomingMessage>();
+
+/**
  * Keeps keep-alive connections usable when the handler did not read the whole body: what is left
  * is read and dropped up to a limit, past which the socket is closed instead.
  */
 export function discardRemainingBody(req: IncomingMessage): void {
-  if (req.readableEnded || req.destroyed) return;
+  if (req.readableEnded || req.destroyed || discarding.has(req)) return;
+  discarding.add(req);
   // A read still going on (or started later) fails instead of seeing a silently truncated body.
   abandonBody.get(req)?.();
   let received = 0;

@@ -9,8 +9,9 @@ const validProtocol = /^[A-Za-z][A-Za-z0-9+.-]*$/;
 /**
  * The origin the client used, as Express sees it: protocol and host (with its port) from the
  * socket and `Host`, or from X-Forwarded-Proto/-Host when the app's `trust proxy` trusts the peer.
+ * Undefined when they do not make an origin (`Host: evil/x`): the request is a bad one.
  */
-export function requestOrigin(req: ExpressRequest): string {
+export function requestOrigin(req: ExpressRequest): string | undefined {
   let protocol = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
   let host = req.headers.host;
   if ((req.headers['x-forwarded-proto'] || req.headers['x-forwarded-host']) && trusted(req)) {
@@ -20,8 +21,7 @@ export function requestOrigin(req: ExpressRequest): string {
     if (forwardedHost) host = forwardedHost;
   }
   host ||= 'localhost';
-  // The caller answers 400, as for any URL that cannot be built.
-  if (!validHost.test(host) || !validProtocol.test(protocol)) throw new TypeError(`Invalid request origin ${protocol}://${host}`);
+  if (!validHost.test(host) || !validProtocol.test(protocol)) return undefined;
   return `${protocol}://${host}`;
 }
 

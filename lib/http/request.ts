@@ -1,21 +1,22 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import { directBody, lazySignal, NextRequest } from '../next/request';
+import { refuseBody } from './limits';
 import { requestBody } from './request-body';
-import { ResponseAborted } from './response-aborted';
+import { abortSignalFor } from './request-signal';
 
 /**
  * Builds the handler's `NextRequest` from Express's `req`: a native Request (headers as Node
  * joined them, body streamed with `duplex: 'half'` except for GET/HEAD) whose `signal` aborts
  * with `ResponseAborted` when the client goes away before the response is finished.
  */
-export function createNextRequest(req: ExpressRequest, res: ExpressResponse, url: string): NextRequest {
+export function createNextRequest(req: ExpressRequest, res: ExpressResponse, url: string, bodyLimit?: number): NextRequest {
   const method = req.method;
   let headers: IncomingHttpHeaders | Headers = req.httpVersionMajor >= 2 ? withoutPseudoHeaders(req.headers) : req.headers;
   let body: BodyInit | undefined;
   let readAll: (() => Promise<Buffer> | undefined) | undefined;
   if (method !== 'GET' && method !== 'HEAD') {
-    const source = requestBody(req);
+    const source = requestBody(req, bodyLimit === undefined ? undefined : { bytes: bodyLimit, exceeded: (error) => refuseBody(req, res, error) });
     if (source.kind === 'rebuilt') {
       headers = new Headers(headers as Record<string, string>);
       headers.set('content-length', String(source.bytes.byteLength));
@@ -34,17 +35,6 @@ export function createNextRequest(req: ExpressRequest, res: ExpressResponse, url
   request[lazySignal] = () => abortSignalFor(res);
   if (readAll) request[directBody] = readAll;
   return request;
-}
-
-/** Created only when a handler reads `request.signal`: most never do, and the listener is not free. */
-function abortSignalFor(res: ExpressResponse): AbortSignal {
-  if (res.writableFinished) return new AbortController().signal;
-  if (res.destroyed) return AbortSignal.abort(new ResponseAborted());
-  const controller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort(new ResponseAborted());
-  });
-  return controller.signal;
 }
 
 function withoutPseudoHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {

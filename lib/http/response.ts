@@ -17,35 +17,47 @@ const undiciState = Object.getOwnPropertySymbols(new Response('')).find((symbol)
 /**
  * Writes a Web Response to Express's `res`: status, headers merged with what earlier middleware
  * set, then the body — in one `end()` with Content-Length when it is known, else streamed with
- * backpressure. Resolves when done; rejects only if the body fails before anything was sent
- * (the caller hands that to Express), and destroys the socket if it fails later. `setCookies`,
- * when given, replaces the response's own Set-Cookie list (after `cookies()` changes were merged).
- * A GET/HEAD with a known body gets what Express's `res.send` adds: an ETag and 304s (§3.8).
+ * backpressure. Throws when the response cannot be written at all (a header value Node refuses,
+ * a status text with control characters), leaving `res` as it was, so the caller can hand the
+ * error to Express. A streamed body resolves when done and rejects when the stream fails: before
+ * anything was sent `res` is left as it was; after, the caller must cut the connection.
+ * `setCookies`, when given, replaces the response's own Set-Cookie list (after `cookies()`
+ * changes were merged). A GET/HEAD with a known body gets what Express's `res.send` adds: an ETag
+ * and 304s (§3.8).
  */
 export function sendResponse(res: ExpressResponse, response: Response, isHead: boolean, setCookies?: string[]): Promise<void> | undefined {
-  const previous = applyHeaders(res, response.headers, setCookies);
-  const status = response.status;
-  res.statusCode = status;
+  const previous = new Map<string, OutgoingHeader>();
+  const { statusCode, statusMessage } = res;
+  let body: ReadableStream<Uint8Array> | null;
+  let eventStream: boolean;
+  try {
+    applyHeaders(res, response.headers, setCookies, previous);
+    const status = response.status;
+    res.statusCode = status;
 
-  const bodyless = status === 204 || status === 205 || status === 304;
-  const known = bodyless ? undefined : knownBodyOf(response);
-  if (known !== undefined) {
-    sendKnownBody(res, known, status, response.statusText, isHead);
-    return undefined;
+    const bodyless = status === 204 || status === 205 || status === 304;
+    const known = bodyless ? undefined : knownBodyOf(response);
+    if (known !== undefined) {
+      sendKnownBody(res, known, status, response.statusText, isHead);
+      return undefined;
+    }
+    if (response.statusText) res.statusMessage = response.statusText;
+    body = response.body;
+    // A Blob's size is known, its bytes still stream (it may be a file from `fs.openAsBlob`).
+    const source = bodyless || body === null ? undefined : undiciSource(response);
+    if (source instanceof Blob) res.setHeader('content-length', source.size);
+    if (body === null || isHead || bodyless) {
+      if (body !== null && !body.locked) body.cancel().catch(ignore);
+      res.end();
+      return undefined;
+    }
+    eventStream = response.headers.get('content-type')?.startsWith('text/event-stream') === true;
+  } catch (error) {
+    restoreResponse(res, previous, statusCode, statusMessage);
+    throw error;
   }
-  if (response.statusText) res.statusMessage = response.statusText;
-  const body = response.body;
-  // A Blob's size is known, its bytes still stream (it may be a file from `fs.openAsBlob`).
-  const source = bodyless || body === null ? undefined : undiciSource(response);
-  if (source instanceof Blob) res.setHeader('content-length', source.size);
-  if (body === null || isHead || bodyless) {
-    if (body !== null && !body.locked) body.cancel().catch(ignore);
-    res.end();
-    return undefined;
-  }
-  const eventStream = response.headers.get('content-type')?.startsWith('text/event-stream') === true;
   return pipeBody(res, body, eventStream).catch((error: unknown) => {
-    restoreHeaders(res, previous);
+    restoreResponse(res, previous, statusCode, statusMessage);
     throw error;
   });
 }
@@ -104,11 +116,16 @@ function undiciSource(response: Response): unknown {
 
 /**
  * Sets a handler's headers on `res`, on top of what earlier Express middleware set (names lower-case;
- * Set-Cookie lines from `headers`, or `setCookies` instead when given). Returns the values it
- * replaced, so a body that fails before sending can leave `res` as it was.
+ * Set-Cookie lines from `headers`, or `setCookies` instead when given). Records the values it
+ * replaced in `previous` as it goes, so that a header Node refuses midway, or a body that fails
+ * before sending, can leave `res` as it was.
  */
-export function applyHeaders(res: ExpressResponse, headers: Iterable<[string, string]>, setCookies: string[] | undefined): Map<string, OutgoingHeader> {
-  const previous = new Map<string, OutgoingHeader>();
+export function applyHeaders(
+  res: ExpressResponse,
+  headers: Iterable<[string, string]>,
+  setCookies: string[] | undefined,
+  previous = new Map<string, OutgoingHeader>(),
+): Map<string, OutgoingHeader> {
   let cookies = setCookies;
   for (const [name, value] of headers) {
     if (name === 'set-cookie') {
@@ -126,19 +143,22 @@ export function applyHeaders(res: ExpressResponse, headers: Iterable<[string, st
   }
   if (cookies?.length) {
     const existing = res.getHeader('set-cookie');
-    previous.set('set-cookie', existing);
+    if (!previous.has('set-cookie')) previous.set('set-cookie', existing);
     res.setHeader('set-cookie', existing === undefined ? cookies : [...toArray(existing), ...cookies]);
   }
   return previous;
 }
 
-function restoreHeaders(res: ExpressResponse, previous: Map<string, OutgoingHeader>): void {
+/** Undoes what `sendResponse` set, while nothing was sent: the error that stopped it goes to Express, whose answer must not carry the handler's headers. */
+function restoreResponse(res: ExpressResponse, previous: Map<string, OutgoingHeader>, statusCode: number, statusMessage: string): void {
   if (res.headersSent) return;
   for (const [name, value] of previous) {
     if (value === undefined) res.removeHeader(name);
     else res.setHeader(name, value);
   }
   res.removeHeader('content-length');
+  res.statusCode = statusCode;
+  res.statusMessage = statusMessage;
 }
 
 function toArray(value: number | string | string[]): string[] {
@@ -154,18 +174,26 @@ function mergeVary(existing: string, added: string): string {
 /**
  * Streams the body like `next start` does: headers go out with the first chunk (at once for
  * event streams), each write waits for `drain`, `res.flush()` (compression) after every chunk,
- * and a client that goes away cancels the stream with `ResponseAborted`.
+ * and a client that goes away cancels the stream with `ResponseAborted`. A stream that fails
+ * rejects, whether or not headers went out.
  */
 async function pipeBody(res: FlushableResponse, body: ReadableStream<Uint8Array>, eventStream: boolean): Promise<void> {
   const reader = body.getReader();
-  let clientGone = false;
+  // Gone before the first chunk: no 'close' is left to wait for.
+  if (res.destroyed) {
+    reader.cancel(new ResponseAborted()).catch(ignore);
+    return;
+  }
+  let ended = false;
+  let stopped = false;
   let wakeWriter: (() => void) | undefined;
   // One listener each for the whole response: compression() forwards `on('drain')` to its
   // stream but not `off`, so per-write listeners would pile up there.
   res.on('close', () => {
     wakeWriter?.();
-    if (res.writableFinished) return;
-    clientGone = true;
+    if (ended) return;
+    // The client went away, or a limit (413, 504) ended the response first.
+    stopped = true;
     reader.cancel(new ResponseAborted()).catch(ignore);
   });
   res.on('drain', () => wakeWriter?.());
@@ -177,22 +205,21 @@ async function pipeBody(res: FlushableResponse, body: ReadableStream<Uint8Array>
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (clientGone) return;
+      // `writableEnded` too: a limit may have ended the response in this very tick, before 'close'.
+      if (stopped || res.writableEnded) return;
       if (done) break;
       const writable = res.write(value);
       res.flush?.();
-      if (!writable && !clientGone) await new Promise<void>((resolve) => (wakeWriter = resolve));
+      if (!writable && !stopped) await new Promise<void>((resolve) => (wakeWriter = resolve));
       wakeWriter = undefined;
-      if (clientGone) return;
+      if (stopped) return;
     }
+    ended = true;
     res.end();
   } catch (error) {
-    if (clientGone) return;
+    if (stopped || res.writableEnded) return;
     reader.cancel(error).catch(ignore);
-    if (!res.headersSent) throw error;
-    // Let what was written reach the client, then cut the connection so it sees a truncated body.
-    if (res.socket) res.socket.destroySoon();
-    else res.destroy();
+    throw error;
   }
 }
 

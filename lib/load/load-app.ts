@@ -43,7 +43,12 @@ export interface LoadOptions {
   prerender: boolean;
   /** Escape XML special characters in generated sitemaps. */
   escapeSitemap: boolean;
+  /** Seconds a route handler may run (the `maxDuration` option); a route's own export wins. */
+  maxDuration: number | undefined;
+  /** Seconds a static generation may take (Next's `staticPageGenerationTimeout`). */
+  staticPageGenerationTimeout: number;
   warn: (message: string) => void;
+  logError: (error: Error) => void;
 }
 
 /**
@@ -95,12 +100,15 @@ export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable
     configProblems.push(...invalid);
     for (const warning of [...warnings, ...(metadata ? [] : exportWarnings(module, file.file))]) options.warn(warning);
     const methods = methodTable(module);
+    // 0 (allowed by Next's schema) means no limit, so a route can lift the option's.
+    const maxDuration = (config.maxDuration ?? options.maxDuration) || undefined;
+    const limits = { maxDuration, generationTimeout: Math.min(options.staticPageGenerationTimeout, maxDuration ?? Infinity) };
     return definition<LoadedRoute>(file, {
       methods,
       params: paramSpec(file.segments),
       dynamic: file.segments.some((segment) => segment.kind !== 'static'),
       config,
-      staticPolicy: metadata ? metadataPolicy(config, methods.exported, file, metadata.static) : staticPolicy(config, methods.exported),
+      staticPolicy: metadata ? metadataPolicy(config, methods.exported, file, metadata.static, limits) : staticPolicy(config, methods.exported, limits),
       context: {
         file: file.file,
         route: file.pattern,
@@ -108,6 +116,8 @@ export async function loadApp(options: LoadOptions): Promise<{ table: RouteTable
         authInterrupts: options.authInterrupts,
         draftModeId: options.draftModeId,
         cache: options.cache,
+        maxDuration,
+        logError: options.logError,
       },
       ...(metadata?.alt !== undefined ? { alt: metadata.alt } : {}),
     });
@@ -166,7 +176,7 @@ function requestModes(config: SegmentConfig, exported: readonly string[]): Recor
  * Next's rule for a static GET route handler: the file exports no other method, and opts in with
  * `force-static`, `dynamic = 'error'`, `revalidate = false | N > 0` or `generateStaticParams`.
  */
-function staticPolicy(config: SegmentConfig, exported: readonly string[], optedIn = false): StaticPolicy | undefined {
+function staticPolicy(config: SegmentConfig, exported: readonly string[], limits: RouteLimits, optedIn = false): StaticPolicy | undefined {
   if (!exported.includes('GET') || exported.some((method) => method !== 'GET' && method !== 'HEAD')) return undefined;
   if (config.dynamic === 'force-dynamic' || config.revalidate === 0) return undefined;
   optedIn ||= config.dynamic === 'force-static' || config.dynamic === 'error' || config.revalidate !== undefined || config.generateStaticParams !== undefined;
@@ -175,7 +185,14 @@ function staticPolicy(config: SegmentConfig, exported: readonly string[], optedI
     revalidate: config.revalidate ?? false,
     expire: DEFAULT_EXPIRE,
     candidate: config.dynamic === 'force-static' || config.dynamic === 'error' ? config.dynamic : 'auto',
+    timeout: limits.generationTimeout,
   };
+}
+
+/** Time limits of one route, in seconds. */
+interface RouteLimits {
+  maxDuration: number | undefined;
+  generationTimeout: number;
 }
 
 export class RouteConfigError extends Error {
@@ -206,10 +223,10 @@ function exportWarnings(module: Record<string, unknown>, file: string): string[]
  * from the request (`blog/[slug]/opengraph-image.tsx`): those follow the route rule, and a static
  * file there is served as it is, not cached per path, as Next does.
  */
-function metadataPolicy(config: SegmentConfig, exported: readonly string[], file: RouteFile, staticFile: boolean): StaticPolicy | undefined {
+function metadataPolicy(config: SegmentConfig, exported: readonly string[], file: RouteFile, staticFile: boolean, limits: RouteLimits): StaticPolicy | undefined {
   const requestParams = file.segments.some((segment) => segment.kind !== 'static' && segment.name !== METADATA_ID);
-  if (!requestParams) return staticPolicy(config, exported, true);
-  return staticFile ? undefined : staticPolicy(config, exported);
+  if (!requestParams) return staticPolicy(config, exported, limits, true);
+  return staticFile ? undefined : staticPolicy(config, exported, limits);
 }
 
 function definition<T>(file: RouteFile, value: T): RouteDefinition<T> {

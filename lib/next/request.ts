@@ -65,7 +65,7 @@ export class NextRequest extends Request {
   override arrayBuffer(): Promise<ArrayBuffer> {
     const bytes = this.#takeDirectBody();
     if (!bytes) return super.arrayBuffer();
-    return bytes.then((value) => value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength) as ArrayBuffer);
+    return bytes.then(ownArrayBuffer);
   }
 
   /** The body as one Buffer when nothing has touched the stream; the stream is then marked used. */
@@ -102,6 +102,13 @@ export class NextRequest extends Request {
   get geo(): undefined {
     return undefined;
   }
+}
+
+/** The bytes as an ArrayBuffer of their own: the Buffer's memory itself when it spans all of it (a large body), else a copy. */
+function ownArrayBuffer(bytes: Buffer): ArrayBuffer {
+  const { buffer, byteOffset, byteLength } = bytes;
+  if (byteOffset === 0 && byteLength === buffer.byteLength && buffer instanceof ArrayBuffer) return buffer;
+  return buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer;
 }
 
 /** UTF-8 without a leading byte-order mark, as the Fetch body readers decode text. */

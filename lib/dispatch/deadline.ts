@@ -1,0 +1,27 @@
+import type { ServerResponse } from 'node:http';
+import { abandonRequest } from '../http/request-signal';
+import { RouteHandlerError } from './errors';
+
+/**
+ * `maxDuration`: a call still unanswered after `seconds` has its `request.signal` aborted with a
+ * `TimeoutError`, and the client gets a 504 — or, when the response had already begun, a cut
+ * connection. The handler is not stopped (nothing can stop a promise); whatever it answers later
+ * is dropped. The timer goes as soon as the response is finished or the client is gone.
+ */
+export function startDeadline(res: ServerResponse, seconds: number, describe: { file: string; method: string; url: string }, logError: (error: Error) => void): void {
+  const timer = setTimeout(() => {
+    if (res.writableEnded || res.destroyed) return;
+    const error = new RouteHandlerError(
+      `Route handler '${describe.file}' did not answer within its maxDuration of ${seconds} s (method: ${describe.method}, url: ${describe.url}).`,
+    );
+    abandonRequest(res, new DOMException(error.message, 'TimeoutError'));
+    logError(error);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.statusCode = 504;
+    res.end();
+  }, seconds * 1000);
+  res.once('close', () => clearTimeout(timer));
+}

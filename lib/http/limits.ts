@@ -1,0 +1,39 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import bytes from 'bytes';
+import { discardRemainingBody, type PayloadTooLargeError } from './request-body';
+import { abandonRequest } from './request-signal';
+
+/** The `bodyLimit` option in bytes (`'1mb'` as Express's body parsers read it); a mistake fails at startup. */
+export function byteLimit(value: number | string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = typeof value === 'number' ? value : bytes.parse(value);
+  if (typeof parsed !== 'number' || !Number.isSafeInteger(parsed) || parsed < 0) {
+    throw new TypeError(`routeHandlers: bodyLimit must be a whole number of bytes or a size such as '1mb', got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+/** The body length the client declared, when it declared one (Node has already checked it is a number). */
+export function declaredLength(req: IncomingMessage): number | undefined {
+  const header = req.headers['content-length'];
+  return header === undefined ? undefined : Number(header);
+}
+
+/**
+ * Answers 413 for a body past the limit — at once when Content-Length says so, or as soon as a
+ * streamed body crosses it — and aborts the handler's `request.signal`. A handler still running
+ * finds its response dropped (the request was answered). What is left of the body is drained a
+ * little to keep the connection, else the socket is closed.
+ */
+export function refuseBody(req: IncomingMessage, res: ServerResponse, error: PayloadTooLargeError): void {
+  abandonRequest(res, error);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (!res.writableEnded) {
+    res.statusCode = 413;
+    res.end();
+  }
+  discardRemainingBody(req);
+}
