@@ -9,6 +9,7 @@ import {
   readonlyRequestCookies,
 } from '../lib/next/readonly';
 import { directBody, NextRequest, type NextRequestInit } from '../lib/next/request';
+import { readWhole } from '../lib/http/body-sinks';
 import { dynamicErrorRequest, forceStaticRequest, isStaticGenBailoutError, StaticGenBailoutError } from '../lib/http/static-request';
 
 const HEADERS_ERROR = 'Headers cannot be modified. Read more: https://nextjs.org/docs/app/api-reference/functions/headers';
@@ -264,13 +265,13 @@ describe('forceStaticRequest', () => {
 
   it('keeps the socket shortcut for json()/text(), but not after clone()', async () => {
     const source = post('{"via":"stream"}', 'application/json');
-    source[directBody] = () => Promise.resolve(Buffer.from('{"via":"direct"}'));
+    source[directBody] = (sink) => readWhole(Buffer.from('{"via":"direct"}'), sink);
     const request = forceStaticRequest(source);
     expect(source[directBody]).toBeUndefined();
     expect(await request.json()).toEqual({ via: 'direct' });
 
     const other = post('{"via":"stream"}', 'application/json');
-    other[directBody] = () => Promise.resolve(Buffer.from('{"via":"direct"}'));
+    other[directBody] = (sink) => readWhole(Buffer.from('{"via":"direct"}'), sink);
     const sanitised = forceStaticRequest(other);
     const copy = sanitised.clone();
     expect(await sanitised.json()).toEqual({ via: 'stream' });

@@ -1,5 +1,5 @@
-import { constants } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
+import type { BodySink } from './body-sinks';
 
 /** Bytes of an unread request body we read and discard after the response before closing the socket. */
 const DRAIN_LIMIT = 1024 * 1024;
@@ -27,9 +27,11 @@ export interface BodyLimit {
   exceeded(error: PayloadTooLargeError): void;
 }
 
+/** Reads the whole body straight from the socket into `sink` while the stream is untouched (else undefined). */
+export type DirectRead = <T>(sink: BodySink<T>) => Promise<T> | undefined;
+
 export type BodySource =
-  /** `readAll` takes the whole body straight from the socket while the stream is untouched (else undefined). */
-  | { kind: 'stream'; stream: ReadableStream<Uint8Array>; readAll: () => Promise<Buffer> | undefined }
+  | { kind: 'stream'; stream: ReadableStream<Uint8Array>; read: DirectRead }
   /** Rebuilt from what a body parser left on `req`; the headers must describe these bytes. */
   | { kind: 'rebuilt'; bytes: Buffer; contentType?: string }
   | { kind: 'unavailable'; stream: ReadableStream<Uint8Array> };
@@ -42,9 +44,8 @@ export type BodySource =
  */
 export function requestBody(req: ParsedRequest, limit?: BodyLimit): BodySource {
   if (!req.readableDidRead && !req.readableEnded && req._body !== true) return streamFrom(req, limit);
-  // A copy of rawBody: the handler may be handed this memory as its own (arrayBuffer()).
   const rebuilt = Buffer.isBuffer(req.rawBody)
-    ? ({ kind: 'rebuilt', bytes: Buffer.from(req.rawBody) } as const)
+    ? ({ kind: 'rebuilt', bytes: req.rawBody } as const)
     : req.headers['content-length'] === '0'
       ? ({ kind: 'rebuilt', bytes: Buffer.alloc(0) } as const)
       : rebuild(req);
@@ -63,7 +64,7 @@ export function requestBody(req: ParsedRequest, limit?: BodyLimit): BodySource {
 function rebuild(req: ParsedRequest): (BodySource & { kind: 'rebuilt' }) | undefined {
   const { body } = req;
   const type = req.headers['content-type'] ?? '';
-  if (ArrayBuffer.isView(body)) return { kind: 'rebuilt', bytes: Buffer.from(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)) };
+  if (ArrayBuffer.isView(body)) return { kind: 'rebuilt', bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength) };
   // json({ strict: false }) parses a JSON string literal to a string (re-serialised below); text() keeps the text itself.
   const jsonString = typeof body === 'string' && /json/i.test(type) && !isJsonText(body);
   if (typeof body === 'string' && !jsonString) {
@@ -112,7 +113,8 @@ const abandonBody = new WeakMap<IncomingMessage, () => void>();
 
 /**
  * A pull-based stream over the IncomingMessage: nothing is read until the handler asks, and the
- * socket is paused whenever it is not reading. `readAll` is the shortcut for `text()`/`json()`.
+ * socket is paused whenever it is not reading. `read` is the shortcut for `text()`, `json()` and
+ * the other body readers: no Web stream, and the body held once (see body-sinks).
  * With a limit, bytes are counted as they arrive and the read fails as soon as they cross it.
  */
 function streamFrom(req: IncomingMessage, limit: BodyLimit | undefined): BodySource & { kind: 'stream' } {
@@ -176,49 +178,30 @@ function streamFrom(req: IncomingMessage, limit: BodyLimit | undefined): BodySou
     },
     { highWaterMark: 0 },
   );
-  const readAll = (): Promise<Buffer> | undefined => {
+  const read = <T>(sink: BodySink<T>): Promise<T> | undefined => {
     if (started || done) return undefined;
     started = true;
-    return new Promise<Buffer>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       failDirectRead = reject;
-      const gathered = gatherer(req.headers['content-length']);
       req.on('data', (chunk: Buffer) => {
-        if (!done && withinLimit(chunk)) gathered.add(chunk);
+        if (done || !withinLimit(chunk)) return;
+        try {
+          sink.add(chunk);
+        } catch (error) {
+          finish(error as Error);
+        }
       });
-      req.once('end', () => resolve(gathered.bytes()));
+      req.once('end', () => {
+        try {
+          resolve(sink.finish());
+        } catch (error) {
+          reject(error);
+        }
+      });
       watchEnd();
     });
   };
-  return { kind: 'stream', stream, readAll };
-}
-
-/**
- * Gathers a body into one Buffer. With a declared length the chunks are copied straight into a
- * buffer of that size, so the body is held once (plus the chunk in flight) and `arrayBuffer()`
- * can hand over that buffer's memory; without one, chunks are kept and joined at the end.
- */
-function gatherer(contentLength: string | undefined): { add(chunk: Buffer): void; bytes(): Buffer } {
-  const declared = contentLength === undefined ? NaN : Number(contentLength);
-  // Node's parser guarantees the body is exactly the declared length; a body too large for one Buffer gathers as chunks and fails in the join.
-  if (declared > 0 && declared <= constants.MAX_LENGTH) {
-    const target = Buffer.allocUnsafeSlow(declared);
-    let filled = 0;
-    return {
-      add(chunk) {
-        filled += chunk.copy(target, filled);
-      },
-      bytes: () => (filled === declared ? target : target.subarray(0, filled)),
-    };
-  }
-  const chunks: Buffer[] = [];
-  let length = 0;
-  return {
-    add(chunk) {
-      chunks.push(chunk);
-      length += chunk.byteLength;
-    },
-    bytes: () => (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length)),
-  };
+  return { kind: 'stream', stream, read };
 }
 
 /** Requests already draining (a refused body drains at once, then the response's 'finish' asks again). */

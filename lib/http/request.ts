@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import { directBody, lazySignal, NextRequest } from '../next/request';
 import { refuseBody } from './limits';
-import { requestBody } from './request-body';
+import { readWhole } from './body-sinks';
+import { requestBody, type DirectRead } from './request-body';
 import { abortSignalFor } from './request-signal';
 
 /**
@@ -14,7 +15,7 @@ export function createNextRequest(req: ExpressRequest, res: ExpressResponse, url
   const method = req.method;
   let headers: IncomingHttpHeaders | Headers = req.httpVersionMajor >= 2 ? withoutPseudoHeaders(req.headers) : req.headers;
   let body: BodyInit | undefined;
-  let readAll: (() => Promise<Buffer> | undefined) | undefined;
+  let read: DirectRead | undefined;
   if (method !== 'GET' && method !== 'HEAD') {
     const source = requestBody(req, bodyLimit === undefined ? undefined : { bytes: bodyLimit, exceeded: (error) => refuseBody(req, res, error) });
     if (source.kind === 'rebuilt') {
@@ -25,15 +26,15 @@ export function createNextRequest(req: ExpressRequest, res: ExpressResponse, url
       if (source.contentType) headers.set('content-type', source.contentType);
       body = source.bytes as unknown as BodyInit;
       const bytes = source.bytes;
-      readAll = () => Promise.resolve(bytes);
+      read = (sink) => readWhole(bytes, sink);
     } else {
       body = source.stream;
-      if (source.kind === 'stream') readAll = source.readAll;
+      if (source.kind === 'stream') read = source.read;
     }
   }
   const request = new NextRequest(url, { method, headers: headers as HeadersInit, body, duplex: body ? 'half' : undefined });
   request[lazySignal] = () => abortSignalFor(res);
-  if (readAll) request[directBody] = readAll;
+  if (read) request[directBody] = read;
   return request;
 }
 

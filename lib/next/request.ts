@@ -1,3 +1,7 @@
+import { blobSink, bytesSink, decodeUtf8, textSink, type BodySink } from '../http/body-sinks';
+import { formDataReader } from '../http/form-data-sink';
+import type { DirectRead } from '../http/request-body';
+import { MIMEType } from 'whatwg-mimetype';
 import { RequestCookies } from './cookies';
 import { NextURL } from './next-url';
 
@@ -5,8 +9,9 @@ import { NextURL } from './next-url';
 export const lazySignal = Symbol('express-route-handlers.lazySignal');
 
 /**
- * Set by the library on requests it builds: reads the whole body straight from the socket while
- * the body stream is untouched (undefined otherwise), so `json()`/`text()` skip the Web stream.
+ * Set by the library on requests it builds: reads the whole body straight from the socket into a
+ * sink while the body stream is untouched (undefined otherwise), so the body readers skip the Web
+ * stream and hold a large body about once.
  */
 export const directBody = Symbol('express-route-handlers.directBody');
 
@@ -20,7 +25,7 @@ export interface NextRequestInit extends RequestInit {
  */
 export class NextRequest extends Request {
   [lazySignal]?: () => AbortSignal;
-  [directBody]?: () => Promise<Buffer> | undefined;
+  [directBody]?: DirectRead;
   #nextUrl: NextURL | undefined;
   #cookies: RequestCookies | undefined;
   #signal: AbortSignal | undefined;
@@ -53,31 +58,42 @@ export class NextRequest extends Request {
   }
 
   override text(): Promise<string> {
-    const bytes = this.#takeDirectBody();
-    return bytes ? bytes.then(decodeUtf8) : super.text();
+    return this.#readDirect(textSink()) ?? super.text();
   }
 
   override json(): Promise<any> {
-    const bytes = this.#takeDirectBody();
-    return bytes ? bytes.then((value) => JSON.parse(decodeUtf8(value))) : super.json();
+    // From bytes rather than from text decoded piece by piece: JSON.parse would flatten those pieces into a copy.
+    return this.#readDirect(bytesSink(this.headers.get('content-length') ?? undefined))?.then((bytes) => JSON.parse(decodeUtf8(bytes))) ?? super.json();
   }
 
   override arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = this.#takeDirectBody();
-    if (!bytes) return super.arrayBuffer();
-    return bytes.then(ownArrayBuffer);
+    return this.#readDirect(bytesSink(this.headers.get('content-length') ?? undefined))?.then(ownArrayBuffer) ?? super.arrayBuffer();
   }
 
-  /** The body as one Buffer when nothing has touched the stream; the stream is then marked used. */
-  #takeDirectBody(): Promise<Buffer> | undefined {
+  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return new Uint8Array(await this.arrayBuffer());
+  }
+
+  override blob(): Promise<Blob> {
+    if (!this[directBody]) return super.blob();
+    return this.#readDirect(blobSink(blobType(this.headers))) ?? super.blob();
+  }
+
+  override formData(): Promise<FormData> {
+    const read = this[directBody] && formDataReader(this.headers.get('content-type'));
+    return (read && this.#readDirect(read)) ?? super.formData();
+  }
+
+  /** Reads the body into `sink` when nothing has touched the stream; the stream is then marked used. */
+  #readDirect<T>(sink: BodySink<T>): Promise<T> | undefined {
     const read = this[directBody];
     if (!read) return undefined;
     this[directBody] = undefined;
     const stream = super.body;
     if (!stream || stream.locked || super.bodyUsed) return undefined;
-    const bytes = read();
-    if (bytes) stream.cancel().catch(() => {});
-    return bytes;
+    const result = read(sink);
+    if (result) stream.cancel().catch(() => {});
+    return result;
   }
 
   override clone(): NextRequest {
@@ -111,7 +127,8 @@ function ownArrayBuffer(bytes: Buffer): ArrayBuffer {
   return buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer;
 }
 
-/** UTF-8 without a leading byte-order mark, as the Fetch body readers decode text. */
-function decodeUtf8(bytes: Buffer): string {
-  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.toString('utf8', 3) : bytes.toString('utf8');
+/** The Blob type undici gives `request.blob()`: the Content-Type parsed and serialised as a MIME type, else empty. */
+function blobType(headers: Headers): string {
+  const contentType = headers.get('content-type');
+  return (contentType !== null && MIMEType.parse(contentType)?.toString()) || '';
 }
