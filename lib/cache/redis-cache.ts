@@ -17,7 +17,10 @@
  * When Redis is unreachable, slow or failing, the cache must never fail or stall the site. Each call
  * waits at most `connectTimeoutMs` for a first connection and `commandTimeoutMs` for an answer; once a
  * connection attempt has failed, calls give up at once until the client (reconnecting in the
- * background) is back. Then:
+ * background) is back. A stalled Redis (process stopped, host swapping) keeps its socket open, so only
+ * a deadline notices: after the first command left unanswered, calls give up at once until a PING
+ * (one at a time, retried every 250 ms if it fails) is answered again. Commands sent before that are
+ * answered late, if ever, and ignored then, except a lock SET: its late OK releases that lock. Then:
  *   get             → undefined: the caller regenerates and answers uncached (MISS).
  *   set             → resolves; the entry is not stored.
  *   lock            → a no-op lock: without Redis nobody can coordinate, and duplicate regeneration is
@@ -32,7 +35,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CacheEntry, CacheHandler, CacheLock, TagInvalidation } from './cache-handler';
 import { isPastExpire, KeyedWaiters, latest, lockTtl } from './handler-support';
-import { Connection, withDeadline, type PubSubListener, type RedisClient } from './redis-connection';
+import { Connection, type ConnectionOptions, type PubSubListener, type RedisClient } from './redis-connection';
 
 export interface RedisCacheHandlerOptions {
   /** `redis[s]://[[user][:password]@]host[:port][/db]`; default `redis://localhost:6379`. */
@@ -106,6 +109,7 @@ export class RedisCacheHandler implements CacheHandler {
   readonly #prefix: string;
   readonly #connectTimeoutMs: number;
   readonly #commandTimeoutMs: number;
+  readonly #connectionOptions: ConnectionOptions;
   readonly #logger: { warn(message: string): void };
   readonly #redis: typeof import('redis');
   /** Reply type mapping that makes bulk strings Buffers. */
@@ -137,6 +141,11 @@ export class RedisCacheHandler implements CacheHandler {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.#redis = require('redis') as typeof import('redis');
     this.#asBuffers = { [this.#redis.RESP_TYPES.BLOB_STRING]: Buffer };
+    this.#connectionOptions = {
+      connectTimeoutMs: this.#connectTimeoutMs,
+      commandTimeoutMs: this.#commandTimeoutMs,
+      TimeoutError: this.#redis.TimeoutError,
+    };
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {
@@ -195,15 +204,22 @@ export class RedisCacheHandler implements CacheHandler {
   async lock(key: string, ttlMs: number): Promise<CacheLock | undefined> {
     const name = this.#name('lock', key);
     const token = randomUUID();
-    const reply = await this.#run((client) => client.sendCommand(['SET', name, token, 'NX', 'PX', String(lockTtl(ttlMs))]));
-    // Unavailable: generate uncached (see the header). A SET that only timed out may still have taken
-    // the lock in Redis; it then expires after ttlMs like any lock whose holder vanished.
-    if (reply === UNAVAILABLE) return NO_OP_LOCK;
+    const release = ['EVAL', RELEASE_LOCK, '1', name, token, this.#name('update', key)];
+    let sent: Promise<unknown> | undefined;
+    const reply = await this.#run((client) => (sent = client.sendCommand(['SET', name, token, 'NX', 'PX', String(lockTtl(ttlMs))])));
+    if (reply === UNAVAILABLE) {
+      // Generate uncached (see the header). A SET that only timed out may still take the lock when Redis
+      // catches up; held by nobody, it would keep requests in every process waiting until its TTL. Its
+      // late OK shows Redis answers again (before the breaker's PING can): give the lock back then.
+      sent
+        ?.then((late) => (late === 'OK' && !this.#closed ? this.#main?.command((client) => client.sendCommand(release)) : undefined))
+        .catch(() => undefined);
+      return NO_OP_LOCK;
+    }
     if (reply !== 'OK') return undefined; // nil: someone holds it
-    const channel = this.#name('update', key);
     return {
       release: async () => {
-        await this.#run((client) => client.sendCommand(['EVAL', RELEASE_LOCK, '1', name, token, channel]));
+        await this.#run((client) => client.sendCommand(release));
       },
     };
   }
@@ -246,8 +262,9 @@ export class RedisCacheHandler implements CacheHandler {
     const connection = await this.#connection();
     if (!connection) return UNAVAILABLE;
     try {
-      const reply = await withDeadline(command(connection.client), this.#commandTimeoutMs);
-      this.#reportUp();
+      const reply = await connection.command(command);
+      // Unless it raced a stall: then the breaker's probe tells when Redis is back.
+      if (!connection.stalled) this.#reportUp();
       return reply;
     } catch (error) {
       this.#reportDown(error);
@@ -259,8 +276,12 @@ export class RedisCacheHandler implements CacheHandler {
   async #connection(): Promise<Connection | undefined> {
     if (this.#closed) return undefined;
     try {
-      this.#main ??= new Connection(this.#createClient(), this.#connectTimeoutMs, {
-        down: (error) => this.#reportDown(error),
+      this.#main ??= new Connection(this.#createClient(), this.#connectionOptions, {
+        down: (error) => {
+          // Waiters could not even read the entry they wait for.
+          this.#updates.signalAll();
+          this.#reportDown(error);
+        },
         up: () => this.#reportUp(),
       });
     } catch (error) {
@@ -272,11 +293,12 @@ export class RedisCacheHandler implements CacheHandler {
 
   /**
    * A second connection for pub/sub (a subscribed RESP2 connection takes no other commands), opened
-   * the first time a request waits. When it drops, waiters are woken: they could not hear an update.
+   * the first time a request waits, behind the main one's breaker. When it drops, waiters are woken:
+   * they could not hear an update.
    */
   async #subscriberConnection(): Promise<Connection | undefined> {
     if (this.#closed || !this.#main) return undefined;
-    this.#subscriber ??= new Connection(this.#main.client.duplicate(), this.#connectTimeoutMs, {
+    this.#subscriber ??= this.#main.duplicate({
       down: (error) => {
         this.#updates.signalAll();
         this.#reportDown(error);
@@ -310,7 +332,7 @@ export class RedisCacheHandler implements CacheHandler {
   async #subscribe(subscriber: Connection, channel: string): Promise<boolean> {
     let subscribed = this.#subscriptions.get(channel);
     if (!subscribed) {
-      subscribed = withDeadline(subscriber.client.subscribe(channel, this.#onMessage), this.#commandTimeoutMs).then(
+      subscribed = subscriber.command((client) => client.subscribe(channel, this.#onMessage)).then(
         () => true,
         (error: unknown) => {
           this.#reportDown(error);
