@@ -481,6 +481,14 @@ describe.each(expressVersions)('request (%s)', (_name, express) => {
       expect(second.localPort).toBe(first.localPort);
       expect(errors).toEqual([]);
     });
+
+    it('says Connection: close when more is left unread than is drained, so the next request takes a new connection', async () => {
+      const huge = Buffer.alloc(3 * 1024 * 1024, 'x');
+      const first = await httpRequest(server.port, { method: 'POST', path: '/unread', headers: { 'content-type': 'application/octet-stream' }, body: huge, agent });
+      expect([first.status, first.headers.connection, first.body]).toEqual([200, 'close', 'not read']);
+      const second = await httpRequest(server.port, { path: '/echo', agent });
+      expect([second.status, second.reusedSocket]).toEqual([200, false]);
+    });
   });
 
   it('fails a body read that starts after the response instead of giving a truncated body', async () => {

@@ -1,4 +1,5 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { closeIfUndrainable } from '../http/request-body';
 import { abandonRequest } from '../http/request-signal';
 import { RouteHandlerError } from './errors';
 
@@ -8,7 +9,7 @@ import { RouteHandlerError } from './errors';
  * connection. The handler is not stopped (nothing can stop a promise); whatever it answers later
  * is dropped. The timer goes as soon as the response is finished or the client is gone.
  */
-export function startDeadline(res: ServerResponse, seconds: number, describe: { file: string; method: string; url: string }, logError: (error: Error) => void): void {
+export function startDeadline(req: IncomingMessage, res: ServerResponse, seconds: number, describe: { file: string; method: string; url: string }, logError: (error: Error) => void): void {
   const timer = setTimeout(() => {
     if (res.writableEnded || res.destroyed) return;
     const error = new RouteHandlerError(
@@ -20,6 +21,7 @@ export function startDeadline(res: ServerResponse, seconds: number, describe: { 
       res.destroy();
       return;
     }
+    closeIfUndrainable(req, res);
     res.statusCode = 504;
     res.end();
   }, seconds * 1000);

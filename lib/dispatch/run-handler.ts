@@ -1,5 +1,6 @@
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import { requestStorage, type RequestMode, type RequestStore, type RevalidationTarget } from '../context/request-store';
+import { closeIfUndrainable } from '../http/request-body';
 import { sendResponse } from '../http/response';
 import { parseCookieHeader, ResponseCookies } from '../next/cookies';
 import {
@@ -133,7 +134,7 @@ function navigationOutcome(thrown: unknown, store: RequestStore, req: ExpressReq
 /** Calls the handler and answers on Express's `res`; errors go to `next`; `maxDuration` bounds the wait. */
 export function runHandler(call: HandlerCall, next: NextFunction): void {
   const { context, res } = call;
-  if (context.maxDuration) startDeadline(res, context.maxDuration, { file: context.file, method: call.req.method, url: call.url }, context.logError);
+  if (context.maxDuration) startDeadline(call.req, res, context.maxDuration, { file: context.file, method: call.req.method, url: call.url }, context.logError);
   callHandler(call, (outcome) => {
     if (outcome.kind === 'error') return fail(call.res, next, outcome.error, call.context.logError);
     sendOutcome(call.res, outcome.response, outcome.setCookies, next, call);
@@ -153,6 +154,7 @@ export function sendOutcome(
 ): void {
   // Answered meanwhile (a limit's 413 or 504) or the client is gone: nobody is left to read this.
   if (res.writableEnded || res.destroyed) return discardBody(response);
+  if (req.method !== 'GET' && req.method !== 'HEAD') closeIfUndrainable(req, res);
   let streaming: Promise<void> | undefined;
   try {
     streaming = sendResponse(res, response, req.method === 'HEAD', setCookies);

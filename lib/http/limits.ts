@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import bytes from 'bytes';
-import { discardRemainingBody, type PayloadTooLargeError } from './request-body';
+import { closeIfUndrainable, discardRemainingBody, type PayloadTooLargeError } from './request-body';
 import { abandonRequest } from './request-signal';
 
 /** The `bodyLimit` option in bytes (`'1mb'` as Express's body parsers read it); a mistake fails at startup. */
@@ -32,6 +32,7 @@ export function refuseBody(req: IncomingMessage, res: ServerResponse, error: Pay
     return;
   }
   if (!res.writableEnded) {
+    closeIfUndrainable(req, res);
     res.statusCode = 413;
     res.end();
   }

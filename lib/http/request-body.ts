@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BodySink } from './body-sinks';
 
 /** Bytes of an unread request body we read and discard after the response before closing the socket. */
@@ -202,6 +202,17 @@ function streamFrom(req: IncomingMessage, limit: BodyLimit | undefined): BodySou
     });
   };
   return { kind: 'stream', stream, read };
+}
+
+/**
+ * Call before answering a request whose body may be unread: when more is left than
+ * `discardRemainingBody` will drain (or how much is unknown), the answer says `Connection: close`,
+ * so the client does not send its next request on a connection that is about to be cut.
+ */
+export function closeIfUndrainable(req: IncomingMessage, res: ServerResponse): void {
+  if (req.readableEnded || res.headersSent) return;
+  const declared = req.headers['content-length'];
+  if (declared === undefined || Number(declared) > DRAIN_LIMIT) res.shouldKeepAlive = false;
 }
 
 /** Requests already draining (a refused body drains at once, then the response's 'finish' asks again). */
