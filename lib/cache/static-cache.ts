@@ -5,7 +5,7 @@ import { staticGenerationStorage, type RevalidationTarget, type StaticGeneration
 import { bodyStreamError, RouteHandlerError, unsendableResponse } from '../dispatch/errors';
 import { callHandler, fail, runHandler, sendOutcome, type HandlerCall } from '../dispatch/run-handler';
 import { isFresh } from '../http/conditional';
-import { applyHeaders } from '../http/response';
+import { applyHeaders, endWith } from '../http/response';
 import type { CacheEntry, CacheHandler } from './cache-handler';
 import { DataCache } from './data-cache';
 import { cacheKey, DEFAULT_EXPIRE, freshness, implicitTags } from './entries';
@@ -303,5 +303,5 @@ function serveEntry(req: ExpressRequest, res: ExpressResponse, entry: CacheEntry
   res.statusCode = entry.status;
   res.setHeader('Content-Length', entry.body.byteLength);
   if (req.method === 'HEAD') res.end();
-  else res.end(entry.body);
+  else endWith(res, entry.body);
 }

@@ -72,13 +72,12 @@ export function sendResponse(res: ExpressResponse, response: Response, isHead: b
  * without an `etag fn` or conditional request headers nothing is hashed or compared.
  */
 function sendKnownBody(res: ExpressResponse, known: string | ArrayBufferView, status: number, statusText: string, isHead: boolean): void {
-  let body: string | Buffer = typeof known === 'string' ? known : Buffer.from(known.buffer, known.byteOffset, known.byteLength);
+  const body = typeof known === 'string' ? Buffer.from(known) : Buffer.from(known.buffer, known.byteOffset, known.byteLength);
   const method = (res.req as ExpressResponse['req'] | undefined)?.method;
   if (method === 'GET' || method === 'HEAD') {
     const etagFn = etagFunctionOf(res);
     if (etagFn && !res.getHeader('ETag')) {
-      // res.send hashes bytes: a string becomes a Buffer (utf-8), passed with no encoding.
-      if (typeof body === 'string') body = Buffer.from(body);
+      // res.send hashes bytes: a string as its utf-8 Buffer, passed with no encoding.
       const etag = etagFn(body, undefined);
       if (etag) res.setHeader('ETag', etag);
     }
@@ -93,9 +92,21 @@ function sendKnownBody(res: ExpressResponse, known: string | ArrayBufferView, st
     }
   }
   if (statusText) res.statusMessage = statusText;
-  res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+  res.setHeader('Content-Length', body.byteLength);
   if (isHead) res.end();
-  else res.end(body);
+  else endWith(res, body);
+}
+
+/**
+ * Ends `res` with a body whose Content-Length is set. Always bytes: Node joins a string body to the
+ * head and encodes both as UTF-8, which garbles latin-1 header values and status texts. With a
+ * Content-Disposition the body is written before `end()`: told the length by `end()`, Node re-encodes
+ * that header from latin-1 as if it were UTF-8 (nodejs/node#46528), and `résumé.pdf` arrives garbled.
+ */
+export function endWith(res: ExpressResponse, body: Buffer): void {
+  if (!res.hasHeader('content-disposition')) return void res.end(body);
+  res.write(body);
+  res.end();
 }
 
 /** The body as text or bytes when it is already in memory, read without creating its stream. */
@@ -156,7 +167,8 @@ function restoreResponse(res: ExpressResponse, previous: Map<string, OutgoingHea
     if (value === undefined) res.removeHeader(name);
     else res.setHeader(name, value);
   }
-  res.removeHeader('content-length');
+  // Only if we set it: removing an absent one makes Node drop Content-Length from Express's own answer too.
+  if (res.hasHeader('content-length')) res.removeHeader('content-length');
   res.statusCode = statusCode;
   res.statusMessage = statusMessage;
 }

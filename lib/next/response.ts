@@ -11,6 +11,10 @@ export const middlewareOnly = Symbol('express-route-handlers.middlewareOnly');
 
 type KeptBody = string | ArrayBufferView;
 
+function copyOf(view: ArrayBufferView): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+}
+
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
 const NativeResponse = globalThis.Response;
@@ -36,7 +40,8 @@ export class NextResponse<Body = unknown> extends Response {
     if (!keep) return;
     const contentType = contentTypeForNextBody ?? (typeof body === 'string' ? 'text/plain;charset=UTF-8' : undefined);
     if (contentType && !this.headers.has('content-type')) this.headers.set('content-type', contentType);
-    this.#kept = this[knownBody] = body as KeptBody;
+    // Bytes are copied, as the Fetch standard says: the caller may reuse its buffer once the Response exists.
+    this.#kept = this[knownBody] = typeof body === 'string' ? body : copyOf(body as ArrayBufferView);
   }
 
   get cookies(): ResponseCookies {
