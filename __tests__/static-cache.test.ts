@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { MemoryCacheHandler, type CacheEntry } from '../lib';
 import { expressVersions } from './helpers/express';
 import { httpRequest } from './helpers/http';
 import { handlersFor, recordErrors, serve } from './helpers/server';
@@ -230,5 +231,62 @@ describe.each(expressVersions)('static GET cache (%s)', (_name, express) => {
     expect(byPattern['/static']).toMatchObject({ rendering: 'static', revalidate: false });
     expect(byPattern['/revalidate']).toMatchObject({ rendering: 'static', revalidate: 5 });
     expect(byPattern['/actions']).toMatchObject({ rendering: 'dynamic' });
+  });
+});
+
+/** A storage that can be switched off, counting every call the static cache makes to it. */
+class SwitchableCache extends MemoryCacheHandler {
+  up = true;
+  calls = 0;
+  available(): boolean {
+    return this.up;
+  }
+  override get(key: string) {
+    this.calls++;
+    return super.get(key);
+  }
+  override set(key: string, entry: CacheEntry) {
+    this.calls++;
+    return super.set(key, entry);
+  }
+  override lock(key: string, ttlMs: number) {
+    this.calls++;
+    return super.lock(key, ttlMs);
+  }
+}
+
+describe.each(expressVersions)('static GET cache while its storage is unavailable (%s)', (_name, express) => {
+  const cache = new SwitchableCache();
+  const handlers = handlersFor('static-cache', { cache });
+  const app = express();
+  app.use(handlers);
+  const errors = recordErrors(app);
+  beforeAll(() => handlers.ready);
+  afterEach(() => {
+    cache.up = true;
+    expect(errors).toEqual([]);
+  });
+
+  it('answers every request uncached, with a MISS’s headers, without asking the storage', async () => {
+    await request(app).get('/static');
+    cache.up = false;
+    cache.calls = 0;
+    const first = await request(app).get('/static');
+    const second = await request(app).get('/static');
+    expect([first.headers['x-nextjs-cache'], second.headers['x-nextjs-cache']]).toEqual(['MISS', 'MISS']);
+    expect(first.headers['cache-control']).toBe('s-maxage=31536000');
+    expect(second.body.generation).toBe(first.body.generation + 1);
+    expect(cache.calls).toBe(0);
+    cache.up = true;
+    expect((await request(app).get('/static')).headers['x-nextjs-cache']).toBe('HIT');
+  });
+
+  it("keeps the handler's own Cache-Control, and gives an error status no cache headers", async () => {
+    cache.up = false;
+    const own = await request(app).get('/own-cache-control');
+    expect([own.headers['cache-control'], own.headers['x-nextjs-cache'], own.text]).toEqual(['public, max-age=60', 'MISS', 'mine']);
+    const failed = await request(app).get('/error-500');
+    expect(failed.status).toBe(500);
+    expect([failed.headers['cache-control'], failed.headers['x-nextjs-cache']]).toEqual([undefined, undefined]);
   });
 });

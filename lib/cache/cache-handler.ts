@@ -55,5 +55,11 @@ export interface CacheHandler {
    * `timeoutMs`), and when the lock's TTL runs out (its holder died; the waiter may take over).
    */
   waitForUpdate(key: string, timeoutMs: number): Promise<void>;
+  /**
+   * False while the storage is known to be unreachable (a shared cache that is down or stalled):
+   * static routes are then answered uncached without calling the handler at all, so they cost no
+   * more than dynamic ones. Absent means always available.
+   */
+  available?(): boolean;
   close?(): Promise<void>;
 }

@@ -148,6 +148,16 @@ export class RedisCacheHandler implements CacheHandler {
     };
   }
 
+  /**
+   * Whether calls can reach Redis now: false while the breaker is open (stalled) or the client is
+   * reconnecting (refused). Not after an error reply: Redis answered, and only a call would tell
+   * when it stops erring. The probe and node-redis's reconnection tell when it is back.
+   */
+  available(): boolean {
+    const main = this.#main;
+    return main === undefined || (!main.stalled && main.client.isReady);
+  }
+
   async get(key: string): Promise<CacheEntry | undefined> {
     const reply = await this.#run((client) =>
       client.sendCommand(['EVAL', GET_ENTRY, '3', this.#name('entry', key), this.#name('tags', 'stale'), this.#name('tags', 'expired')], {

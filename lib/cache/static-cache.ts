@@ -66,6 +66,7 @@ export class StaticCache implements RevalidationTarget {
   }
 
   private async serve(call: HandlerCall, policy: StaticPolicy, pathname: string, next: NextFunction): Promise<void> {
+    if (this.handler.available?.() === false) return this.answerUncached(call, policy, next);
     const key = cacheKey(pathname);
     const entry = await this.handler.get(key);
     if (entry) {
@@ -92,6 +93,24 @@ export class StaticCache implements RevalidationTarget {
     if (generation.kind === 'answer') return generation.send(call.res, next);
     if (generation.kind === 'failed') return fail(call.res, next, generation.error, call.context.logError);
     runHandler(call, next);
+  }
+
+  /**
+   * While the storage is unreachable nothing can be kept or shared: each request runs the handler
+   * as a generation would (a `force-static` one sees the sanitised request) and gets a MISS's
+   * headers, without an entry being built or the storage being asked. An `auto` candidate runs in
+   * its own mode: telling whether it reads request data can wait for the cache.
+   */
+  private answerUncached(call: HandlerCall, policy: StaticPolicy, next: NextFunction): void {
+    const { res, context } = call;
+    callHandler(call, (outcome) => {
+      if (outcome.kind === 'error') return fail(res, next, outcome.error, context.logError);
+      const { response, setCookies } = outcome;
+      // An error status gets no cache headers, as when it is generated; the handler's own Cache-Control wins.
+      const cached = response.status < 400 || response.status === 404;
+      const headers: [string, string][] | undefined = cached ? [['cache-control', cacheControl(policy.revalidate, policy.expire)], ['x-nextjs-cache', 'MISS']] : undefined;
+      sendOutcome(res, response, setCookies, next, call, headers);
+    });
   }
 
   /** `revalidatePath()`: the next request to that path regenerates before answering. */

@@ -11,7 +11,8 @@ import {
   isRedirectError,
 } from '../next/navigation';
 import type { NextRequest } from '../next/request';
-import { dynamicErrorRequest, forceStaticRequest } from '../http/static-request';
+import { abortSignalFor } from '../http/request-signal';
+import { bodilessForceStaticRequest, dynamicErrorRequest, forceStaticRequest } from '../http/static-request';
 import { startDeadline } from './deadline';
 import { bodyStreamError, invalidResult, isError, thrownError, unsendableResponse } from './errors';
 import type { RouteHandler } from './methods';
@@ -59,9 +60,7 @@ export function callHandler(call: HandlerCall, done: (outcome: Outcome, store: R
   const { context, req, url } = call;
   const method = req.method;
   const mode = call.mode ?? context.modes[method] ?? 'auto';
-  let request = call.request;
-  if (mode === 'force-static') request = forceStaticRequest(request);
-  else if (mode === 'error') request = dynamicErrorRequest(request);
+  const request = mode === 'force-static' ? forceStatic(call) : mode === 'error' ? dynamicErrorRequest(call.request) : call.request;
   const store: RequestStore = {
     request,
     req,
@@ -118,6 +117,15 @@ export function callHandler(call: HandlerCall, done: (outcome: Outcome, store: R
   else finish(result);
 }
 
+/** The request a `force-static` handler sees; a GET's is built from the path alone (a static route's request is only built on demand). */
+function forceStatic(call: HandlerCall): NextRequest {
+  const method = call.req.method;
+  if (method !== 'GET' && method !== 'HEAD') return forceStaticRequest(call.request);
+  const { url, res } = call;
+  const queryStart = url.indexOf('?');
+  return bodilessForceStaticRequest(method, queryStart === -1 ? url : url.slice(0, queryStart), () => abortSignalFor(res));
+}
+
 /** A thrown `redirect()`, `notFound()`, `forbidden()` or `unauthorized()` as the response Next gives it. */
 function navigationOutcome(thrown: unknown, store: RequestStore, req: ExpressRequest): Outcome | undefined {
   if (isRedirectError(thrown)) {
@@ -151,13 +159,14 @@ export function sendOutcome(
   setCookies: string[] | undefined,
   next: NextFunction,
   { context, req, url }: Pick<HandlerCall, 'context' | 'req' | 'url'>,
+  defaults?: Iterable<[string, string]>,
 ): void {
   // Answered meanwhile (a limit's 413 or 504) or the client is gone: nobody is left to read this.
   if (res.writableEnded || res.destroyed) return discardBody(response);
   if (req.method !== 'GET' && req.method !== 'HEAD') closeIfUndrainable(req, res);
   let streaming: Promise<void> | undefined;
   try {
-    streaming = sendResponse(res, response, req.method === 'HEAD', setCookies);
+    streaming = sendResponse(res, response, req.method === 'HEAD', setCookies, defaults);
   } catch (error) {
     return fail(res, next, unsendableResponse(context.file, req.method, url, error), context.logError);
   }

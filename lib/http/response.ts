@@ -22,15 +22,22 @@ const undiciState = Object.getOwnPropertySymbols(new Response('')).find((symbol)
  * error to Express. A streamed body resolves when done and rejects when the stream fails: before
  * anything was sent `res` is left as it was; after, the caller must cut the connection.
  * `setCookies`, when given, replaces the response's own Set-Cookie list (after `cookies()`
- * changes were merged). A GET/HEAD with a known body gets what Express's `res.send` adds: an ETag
+ * changes were merged); `defaults` are headers the response's own replace (undone with the rest). A GET/HEAD with a known body gets what Express's `res.send` adds: an ETag
  * and 304s (§3.8).
  */
-export function sendResponse(res: ExpressResponse, response: Response, isHead: boolean, setCookies?: string[]): Promise<void> | undefined {
+export function sendResponse(
+  res: ExpressResponse,
+  response: Response,
+  isHead: boolean,
+  setCookies?: string[],
+  defaults?: Iterable<[string, string]>,
+): Promise<void> | undefined {
   const previous = new Map<string, OutgoingHeader>();
   const { statusCode, statusMessage } = res;
   let body: ReadableStream<Uint8Array> | null;
   let eventStream: boolean;
   try {
+    if (defaults) applyHeaders(res, defaults, undefined, previous);
     applyHeaders(res, response.headers, setCookies, previous);
     const status = response.status;
     res.statusCode = status;

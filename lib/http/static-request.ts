@@ -123,6 +123,16 @@ class ForceStaticRequest extends NextRequest {
   }
 }
 
+/**
+ * `forceStaticRequest` of a GET or HEAD, from its path alone: with no body to carry over, the
+ * request it sanitises (its headers above all) need not be built at all.
+ */
+export function bodilessForceStaticRequest(method: 'GET' | 'HEAD', path: string, signalOf: () => AbortSignal): NextRequest {
+  const request = new ForceStaticRequest(FORCE_STATIC_ORIGIN + path, { method }, null);
+  request[lazySignal] = signalOf;
+  return request;
+}
+
 export function forceStaticRequest(request: NextRequest): NextRequest {
   const url = FORCE_STATIC_ORIGIN + request.nextUrl.pathname;
   const contentType = request.headers.get('content-type');
