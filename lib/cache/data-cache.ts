@@ -12,7 +12,15 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { staticBailout, staticGenerationStorage, type RequestStore, type StaticGeneration } from '../context/request-store';
+import {
+  staticBailout,
+  staticGenerationStorage,
+  type DataCacheAccess,
+  type NextFetchRequestConfig,
+  type RequestStore,
+  type RouteRequestInit,
+  type StaticGeneration,
+} from '../context/request-store';
 import { pathAndQuery } from '../http/request-url';
 import { parseCookieHeader } from '../next/cookies';
 import { DEFAULT_EXPIRE, freshness, implicitTags } from './entries';
@@ -28,14 +36,6 @@ const MAX_WARNED = 1000;
 /** Pseudo-headers of a stored fetch response: never valid HTTP names, so they cannot collide. */
 const STATUS_TEXT = ':status-text';
 const RESPONSE_URL = ':url';
-
-/** `fetch(url, { next })` options, as in Next's `NextFetchRequestConfig`. */
-export interface NextFetchRequestConfig {
-  revalidate?: number | false;
-  tags?: string[];
-}
-
-export type RouteRequestInit = RequestInit & { next?: NextFetchRequestConfig };
 
 /**
  * Set while an `unstable_cache` callback runs. Inside, Next treats fetches as `force-no-store` (not
@@ -54,7 +54,7 @@ export function insideUnstableCache(): boolean {
  * `unstable_cache` functions called inside handler calls cache their JSON results. Both feed the
  * tags and revalidate periods of what they read into the static route being generated, if any.
  */
-export class DataCache {
+export class DataCache implements DataCacheAccess {
   /** One origin call per key at a time in this process: misses share it, refreshes are not repeated. */
   private readonly flights = new Map<string, Promise<CacheEntry | undefined>>();
   private readonly warned = new Set<string>();

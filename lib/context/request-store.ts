@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
-import type { DataCache } from '../cache/data-cache';
 import { ResponseCookies } from '../next/cookies';
 import type { NextRequest } from '../next/request';
 
@@ -37,7 +36,30 @@ export interface RevalidationTarget {
   revalidatePath(path: string, type?: 'page' | 'layout'): Promise<void>;
   revalidateTag(tag: string, profile?: string | { expire?: number }): Promise<void>;
   /** The Data Cache (`fetch()` in route files, `unstable_cache`), in the same storage as the route entries. */
-  readonly data?: DataCache;
+  readonly data?: DataCacheAccess;
+}
+
+/** `fetch(url, { next })` options, as in Next's `NextFetchRequestConfig`. */
+export interface NextFetchRequestConfig {
+  revalidate?: number | false;
+  tags?: string[];
+}
+
+export type RouteRequestInit = RequestInit & { next?: NextFetchRequestConfig };
+
+/** The Data Cache as route code reaches it through the request scope (cache/data-cache implements it). */
+export interface DataCacheAccess {
+  /** `fetch()` inside a handler call. `origin` is the platform fetch the call ends up in. */
+  fetch(store: RequestStore, input: RequestInfo | URL, init: RouteRequestInit | undefined, origin: typeof fetch): Promise<Response>;
+  /** One call of an `unstable_cache` function inside a handler call. */
+  unstableCache<T>(
+    store: RequestStore,
+    callback: (...args: unknown[]) => T | Promise<T>,
+    args: unknown[],
+    invocationKey: string,
+    tags: string[],
+    revalidate: number | false | undefined,
+  ): Promise<T>;
 }
 
 export const requestStorage = new AsyncLocalStorage<RequestStore>();

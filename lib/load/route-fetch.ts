@@ -1,5 +1,4 @@
-import { requestStorage } from '../context/request-store';
-import type { RouteRequestInit } from '../cache/data-cache';
+import { requestStorage, type RouteRequestInit } from '../context/request-store';
 
 /**
  * What the name `fetch` means inside route files and the modules bundled with them (and nowhere

@@ -3,7 +3,7 @@
 import { insideUnstableCache, validRevalidate, validTags } from '../cache/data-cache';
 import { currentStore, requestStorage, staticBailout, type RequestStore } from '../context/request-store';
 
-export type { NextFetchRequestConfig } from '../cache/data-cache';
+export type { NextFetchRequestConfig } from '../context/request-store';
 
 function cacheOf(store: RequestStore, api: string) {
   if (!store.cache) throw new Error(`\`${api}\` needs the static-route cache of express-route-handlers, which this request has none of.`);
