@@ -8,7 +8,7 @@ import { runHandler } from './dispatch/run-handler';
 import { createNextRequest } from './http/request';
 import type { NextRequest } from './next/request';
 import { discardRemainingBody, PayloadTooLargeError } from './http/request-body';
-import { pathAndQuery, requestOrigin } from './http/request-url';
+import { originalTarget, requestOrigin, routedTarget } from './http/request-url';
 import { byteLimit, declaredLength, refuseBody } from './http/limits';
 import { loadApp, type LoadedRoute } from './load/load-app';
 import { paramsKey } from './load/static-params';
@@ -142,21 +142,24 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
   }
 
   function handle(routes: RouteTable<LoadedRoute>, req: ExpressRequest, res: ExpressResponse, next: NextFunction): void {
-    const target = pathAndQuery(req.url);
-    const queryStart = target.indexOf('?');
-    const pathname = queryStart === -1 ? target : target.slice(0, queryStart);
+    const target = routedTarget(req);
+    if (!target) return next();
+    const { pathname, search: query } = target;
     const resolution = resolvePath(routes, pathname, trailingSlash);
     if (!resolution) return next();
-    const query = queryStart === -1 ? '' : target.slice(queryStart);
     if (resolution.kind === 'redirect') return permanentRedirect(res, req.baseUrl + resolution.pathname + query);
-    const originalUrl = pathAndQuery(req.originalUrl);
-    // Express gives a mount point's `/v2` and `/v2/` the same req.url ('/'): apply the slash rule to the mount itself.
-    if (pathname === '/' && req.baseUrl) {
-      const mountPath = trailingSlash ? `${req.baseUrl}/` : req.baseUrl;
-      const originalQueryStart = originalUrl.indexOf('?');
-      const originalPath = originalQueryStart === -1 ? originalUrl : originalUrl.slice(0, originalQueryStart);
-      if (originalPath !== mountPath) return permanentRedirect(res, mountPath + query);
+    const original = req.originalUrl === req.url ? target : originalTarget(req);
+    if (req.baseUrl) {
+      // Express gives a mount point's `/v2` and `/v2/` the same req.url ('/'): apply the slash rule to the mount itself.
+      if (pathname === '/') {
+        const mountPath = trailingSlash ? `${req.baseUrl}/` : req.baseUrl;
+        if (original.pathname !== mountPath) return permanentRedirect(res, mountPath + query);
+      } else if (original.pathname.startsWith(`${req.baseUrl}//`)) {
+        // Express 4 mounts `/v2` on `/v2//admin/x` by swallowing a slash: a guard on `/v2/admin` never saw this path.
+        return permanentRedirect(res, req.baseUrl + pathname + query);
+      }
     }
+    const originalUrl = original.pathname + original.search;
 
     const { route, captures } = resolution.match;
     const loaded = route.value;
@@ -186,7 +189,7 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
       // A cached answer never looks at the request: build it only if the handler runs.
       let request: NextRequest | undefined;
       const lazyCall = { context, handler: handler as RouteHandler, params, req, res, url: originalUrl, get request() { return (request ??= createNextRequest(req, res, origin + originalUrl)); } };
-      return staticCache.handle(lazyCall, policy, pathname, next);
+      return staticCache.handle(lazyCall, policy, pathname, req.baseUrl, next);
     }
     let request;
     try {

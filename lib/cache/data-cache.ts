@@ -21,7 +21,7 @@ import {
   type RouteRequestInit,
   type StaticGeneration,
 } from '../context/request-store';
-import { pathAndQuery } from '../http/request-url';
+import { routedTarget } from '../http/request-url';
 import { parseCookieHeader } from '../next/cookies';
 import { DEFAULT_EXPIRE, freshness, implicitTags } from './entries';
 import type { CacheEntry, CacheHandler } from './cache-handler';
@@ -425,7 +425,5 @@ function inDraftMode(store: RequestStore): boolean {
 
 /** The implicit tags of the route being served: revalidatePath() on it also reaches the data it read. */
 function softTags(store: RequestStore): string[] {
-  const target = pathAndQuery(store.req.url);
-  const queryStart = target.indexOf('?');
-  return implicitTags(store.route, queryStart === -1 ? target : target.slice(0, queryStart));
+  return implicitTags(store.route, routedTarget(store.req)?.pathname ?? '/');
 }

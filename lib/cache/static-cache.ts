@@ -61,13 +61,18 @@ export class StaticCache implements RevalidationTarget {
     return this.dynamicFiles.has(file);
   }
 
-  handle(call: HandlerCall, policy: StaticPolicy, pathname: string, next: NextFunction): void {
-    this.serve(call, policy, pathname, next).catch((error: unknown) => fail(call.res, next, error, call.context.logError));
+  /**
+   * Answers a static GET or HEAD of `pathname` (below the mount). Entries are kept per `mount` too:
+   * one middleware may serve several mounts (`/t/:tenant`, a mount path matched in another case),
+   * and an answer built from one must not be served under another.
+   */
+  handle(call: HandlerCall, policy: StaticPolicy, pathname: string, mount: string, next: NextFunction): void {
+    this.serve(call, policy, pathname, mount, next).catch((error: unknown) => fail(call.res, next, error, call.context.logError));
   }
 
-  private async serve(call: HandlerCall, policy: StaticPolicy, pathname: string, next: NextFunction): Promise<void> {
+  private async serve(call: HandlerCall, policy: StaticPolicy, pathname: string, mount: string, next: NextFunction): Promise<void> {
     if (this.handler.available?.() === false) return this.answerUncached(call, policy, next);
-    const key = cacheKey(pathname);
+    const key = cacheKey(mount + pathname);
     const entry = await this.handler.get(key);
     if (entry) {
       const state = freshness(entry, await this.handler.tagInvalidation(entry.tags), Date.now());

@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import type { Request as ExpressRequest } from 'express';
+import parseurl from 'parseurl';
 
 type TrustFunction = (address: string | undefined, hop: number) => boolean;
 
@@ -37,13 +39,20 @@ function firstValue(header: string | string[] | undefined): string | undefined {
   return (comma === -1 ? value : value.slice(0, comma)).trim() || undefined;
 }
 
-/** Path and query of a request target; an absolute-form target (`GET http://h/p`) keeps only those. */
-export function pathAndQuery(target: string): string {
-  if (target.startsWith('/')) return target;
-  const authorityStart = target.indexOf('//');
-  if (authorityStart === -1) return `/${target}`;
-  // The authority ends at the first `/` or `?` (`http://h?x=/y` is the path `/`, as Express routes it).
-  let pathStart = authorityStart + 2;
-  while (pathStart < target.length && target[pathStart] !== '/' && target[pathStart] !== '?') pathStart++;
-  return target[pathStart] === '/' ? target.slice(pathStart) : `/${target.slice(pathStart)}`;
+/**
+ * The path and query Express routes `req` by — `req.url`, shortened by a mount — parsed exactly as
+ * Express parses it (parseurl, cached on `req`): an absolute-form target like `http://a;/admin/x`
+ * routes `;/admin/x` there, so it must here. Undefined for a path no route file can have (`*`, `;/…`).
+ */
+export function routedTarget(req: IncomingMessage): { pathname: string; search: string } | undefined {
+  const parsed = parseurl(req);
+  const pathname = parsed?.pathname;
+  if (!pathname || pathname.charCodeAt(0) !== 0x2f) return undefined;
+  return { pathname, search: parsed!.search ?? '' };
+}
+
+/** Path and query of the whole target (`req.originalUrl`, mount path included), parsed the same way. */
+export function originalTarget(req: IncomingMessage): { pathname: string; search: string } {
+  const parsed = parseurl.original(req as IncomingMessage & { originalUrl: string });
+  return { pathname: parsed?.pathname ?? '/', search: parsed?.search ?? '' };
 }
