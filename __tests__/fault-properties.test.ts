@@ -14,6 +14,8 @@ import fc from 'fast-check';
 import { serializeCookie, type ResponseCookie } from '../lib/next/cookies';
 import { expressVersions } from './helpers/express';
 import { expectRouteError, faultHarness, summary, type CheckOptions, type ClientResult, type FaultHarness, type FaultRecord, type RawResult } from './helpers/faults';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ODD_JSON, oddJsonValue } = require('./fixtures/faults/app/_lib/odd-json.js') as { ODD_JSON: readonly string[]; oddJsonValue(odd: string): unknown };
 
 const seed = process.env.FAULTS_SEED ? Number(process.env.FAULTS_SEED) : 20260601;
 const numRuns = process.env.FAULTS_RUNS ? Number(process.env.FAULTS_RUNS) : 80;
@@ -423,7 +425,6 @@ const chunkArb: fc.Arbitrary<ChunkSpec> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('number', 'object', 'null').map((t) => ({ t })) },
   { weight: 1, arbitrary: fc.constant({ t: 'error', message: 'the stream broke' }) },
 );
-const oddJson = ['undefined', 'function', 'symbol', 'bigint', 'circular', 'toJSON-throws', 'NaN', 'dates', 'map', 'lone-surrogates'] as const;
 
 const bodyArb = fc.oneof(
   fc.constantFrom({ kind: 'absent' }, { kind: 'null' }),
@@ -448,43 +449,10 @@ const bodyArb = fc.oneof(
   fc.record({ kind: fc.constant('params'), entries: fc.array(fc.tuple(fc.string({ unit: 'binary', maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 6 })), { maxLength: 4 }) }),
   fc.record({ kind: fc.constant('stream'), chunks: fc.array(chunkArb, { maxLength: 5 }) }),
   fc.record({ kind: fc.constant('stream'), chunks: fc.array(fc.string({ maxLength: 6 }).map((s) => ({ t: 'string', s })), { minLength: 1, maxLength: 4 }) }),
-  fc.oneof(fc.jsonValue({ maxDepth: 3 }).map((value) => ({ kind: 'json', value })), fc.constantFrom(...oddJson).map((odd) => ({ kind: 'json', odd }))),
+  fc.oneof(fc.jsonValue({ maxDepth: 3 }).map((value) => ({ kind: 'json', value })), fc.constantFrom(...(ODD_JSON as string[])).map((odd) => ({ kind: 'json', odd }))),
 );
 
 type BodySpec = { kind: string; [key: string]: unknown };
-
-/** The odd JSON values the route builds, built the same way here. */
-function oddJsonValue(odd: string): unknown {
-  switch (odd) {
-    case 'undefined':
-      return undefined;
-    case 'function':
-      return () => 1;
-    case 'symbol':
-      return Symbol('x');
-    case 'bigint':
-      return { n: BigInt(1) };
-    case 'circular': {
-      const value: Record<string, unknown> = { a: 1 };
-      value.self = value;
-      return value;
-    }
-    case 'toJSON-throws':
-      return {
-        toJSON() {
-          throw new Error('toJSON failed');
-        },
-      };
-    case 'NaN':
-      return [NaN, Infinity, -Infinity, -0];
-    case 'dates':
-      return [new Date(0), new Date(NaN)];
-    case 'map':
-      return { map: new Map([[1, 2]]), set: new Set([1]) };
-    default:
-      return { text: '\ud800 \udfff \ud83d' };
-  }
-}
 
 type BodyExpectation =
   | { kind: 'threw' }
