@@ -281,6 +281,13 @@ describe.each(expressVersions)('static GET cache while its storage is unavailabl
     expect((await request(app).get('/static')).headers['x-nextjs-cache']).toBe('HIT');
   });
 
+  it('never gives an auto candidate that reads request data cache headers: it turns dynamic, as when generated', async () => {
+    cache.up = false;
+    const answer = await request(app).get('/dynamic-usage').set('User-Agent', 'client-a');
+    expect([answer.status, answer.body.agent, answer.headers['cache-control'], answer.headers['x-nextjs-cache']]).toEqual([200, 'client-a', undefined, undefined]);
+    expect(handlers.routes.find((route) => route.pattern === '/dynamic-usage')?.rendering).toBe('dynamic');
+  });
+
   it("keeps the handler's own Cache-Control, and gives an error status no cache headers", async () => {
     cache.up = false;
     const own = await request(app).get('/own-cache-control');

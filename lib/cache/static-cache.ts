@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { validateHeaderValue } from 'node:http';
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from 'express';
-import { staticGenerationStorage, type RevalidationTarget, type StaticGeneration } from '../context/request-store';
+import { staticGenerationStorage, type RequestMode, type RequestStore, type RevalidationTarget, type StaticGeneration } from '../context/request-store';
 import { bodyStreamError, RouteHandlerError, unsendableResponse } from '../dispatch/errors';
 import { callHandler, fail, runHandler, sendOutcome, type HandlerCall } from '../dispatch/run-handler';
 import { isFresh } from '../http/conditional';
@@ -102,13 +102,14 @@ export class StaticCache implements RevalidationTarget {
 
   /**
    * While the storage is unreachable nothing can be kept or shared: each request runs the handler
-   * as a generation would (a `force-static` one sees the sanitised request) and gets a MISS's
-   * headers, without an entry being built or the storage being asked. An `auto` candidate runs in
-   * its own mode: telling whether it reads request data can wait for the cache.
+   * as a generation would (a `force-static` one sees the sanitised request; an `auto` candidate
+   * that reads request data turns dynamic, as then) and gets a MISS's headers, without an entry
+   * being built or the storage being asked.
    */
   private answerUncached(call: HandlerCall, policy: StaticPolicy, next: NextFunction): void {
     const { res, context } = call;
-    callHandler(call, (outcome) => {
+    callHandler({ ...call, mode: generationMode(policy) }, (outcome, store) => {
+      if (this.turnedDynamic(policy, store, context)) return runHandler(call, next);
       if (outcome.kind === 'error') return fail(res, next, outcome.error, context.logError);
       const { response, setCookies } = outcome;
       // An error status gets no cache headers, as when it is generated; the handler's own Cache-Control wins.
@@ -116,6 +117,16 @@ export class StaticCache implements RevalidationTarget {
       const headers: [string, string][] | undefined = cached ? [['cache-control', cacheControl(policy.revalidate, policy.expire)], ['x-nextjs-cache', 'MISS']] : undefined;
       sendOutcome(res, response, setCookies, next, call, headers);
     });
+  }
+
+  /** Whether an `auto` candidate's generation read request data; from then on its file is served dynamically. */
+  private turnedDynamic(policy: StaticPolicy, store: RequestStore, context: HandlerCall['context']): boolean {
+    if (policy.candidate !== 'auto' || !store.dynamicUsage) return false;
+    if (!this.dynamicFiles.has(context.file)) {
+      this.dynamicFiles.add(context.file);
+      this.warn(`${context.route} (${context.file}) used ${store.dynamicUsage}, so it is served dynamically (not cached).`);
+    }
+    return true;
   }
 
   /** `revalidatePath()`: the next request to that path regenerates before answering. */
@@ -218,14 +229,8 @@ export class StaticCache implements RevalidationTarget {
         resolve(generation);
       };
       const failed = (error: unknown): Generation => ({ kind: 'answer', send: (res, next) => fail(res, next, error, context.logError) });
-      const run = (): void => callHandler({ ...call, mode: policy.candidate === 'auto' ? 'error' : undefined }, (outcome, store) => {
-        if (policy.candidate === 'auto' && store.dynamicUsage) {
-          if (!this.dynamicFiles.has(context.file)) {
-            this.dynamicFiles.add(context.file);
-            this.warn(`${context.route} (${context.file}) used ${store.dynamicUsage}, so it is served dynamically (not cached).`);
-          }
-          return settle({ kind: 'dynamic', expression: store.dynamicUsage });
-        }
+      const run = (): void => callHandler({ ...call, mode: generationMode(policy) }, (outcome, store) => {
+        if (this.turnedDynamic(policy, store, context)) return settle({ kind: 'dynamic', expression: store.dynamicUsage! });
         if (outcome.kind === 'error') return settle(failed(outcome.error));
         const { response, setCookies } = outcome;
         if (response.status >= 400 && response.status !== 404) {
@@ -248,6 +253,11 @@ export class StaticCache implements RevalidationTarget {
       staticGenerationStorage.run(usage, run);
     });
   }
+}
+
+/** What a generation's handler may see of the request: an `auto` candidate none of it (reading it tells the route is dynamic). */
+function generationMode(policy: StaticPolicy): RequestMode | undefined {
+  return policy.candidate === 'auto' ? 'error' : undefined;
 }
 
 /** Next's words for the same limit at build time are about pages; these name the route handler. */
