@@ -401,6 +401,10 @@ describe.each(expressVersions)('request (%s)', (_name, express) => {
           transferEncoding: null,
         });
       });
+      it("hands the handler bytes of its own: changing them leaves the parser's req.body as it was", async () => {
+        // Large enough for the parser's Buffer to own its memory (no pool slab), which arrayBuffer() must still copy.
+        expect(await post('/raw/own-bytes', 'application/octet-stream', Buffer.alloc(64 * 1024, 7))).toEqual({ untouched: true });
+      });
       it('also after a chunked upload', async () => {
         const response = await httpRequest(server.port, {
           method: 'POST',

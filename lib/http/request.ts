@@ -26,7 +26,8 @@ export function createNextRequest(req: ExpressRequest, res: ExpressResponse, url
       if (source.contentType) headers.set('content-type', source.contentType);
       body = source.bytes as unknown as BodyInit;
       const bytes = source.bytes;
-      read = (sink) => readWhole(bytes, sink);
+      // A copy per read: these bytes are the parser's (`req.body`, `req.rawBody`), and arrayBuffer() hands its bytes over.
+      read = (sink) => readWhole(Buffer.from(bytes), sink);
     } else {
       body = source.stream;
       if (source.kind === 'stream') read = source.read;
