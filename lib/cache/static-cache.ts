@@ -23,8 +23,10 @@ export interface StaticPolicy {
   timeout: number;
 }
 
-/** A generation's lock outlives the generation's time limit by this much, so a live holder always releases it first. */
-const LOCK_MARGIN_MS = 1000;
+/** A generation's lock outlives the generation's time limit by a second, so a live holder always releases it first. */
+function lockTtlOf(policy: StaticPolicy): number {
+  return policy.timeout * 1000 + 1000;
+}
 
 /** Headers a stored response never carries: framing is recomputed, the others are internal. */
 const unstoredHeaders = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'x-next-cache-tags', 'set-cookie']);
@@ -160,7 +162,7 @@ export class StaticCache implements RevalidationTarget {
   }
 
   private async lockedGeneration(key: string, call: HandlerCall, policy: StaticPolicy, pathname: string): Promise<Generation> {
-    const lockMs = policy.timeout * 1000 + LOCK_MARGIN_MS;
+    const lockMs = lockTtlOf(policy);
     const lock = await this.handler.lock(key, lockMs);
     if (!lock) {
       // Another process is generating this key: wait for its entry rather than running the handler too.
@@ -191,7 +193,7 @@ export class StaticCache implements RevalidationTarget {
   private regenerate(key: string, call: HandlerCall, policy: StaticPolicy, pathname: string, previous: CacheEntry): void {
     if (this.flights.has(key)) return;
     const flight = (async (): Promise<Generation> => {
-      const lock = await this.handler.lock(key, policy.timeout * 1000 + LOCK_MARGIN_MS);
+      const lock = await this.handler.lock(key, lockTtlOf(policy));
       if (!lock) return { kind: 'answer', send: () => {} };
       try {
         const generation = await this.generate(call, policy, pathname);

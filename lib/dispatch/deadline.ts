@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { closeIfUndrainable } from '../http/request-body';
-import { abandonRequest } from '../http/request-signal';
+import { giveUp } from '../http/limits';
 import { RouteHandlerError } from './errors';
 
 /**
@@ -15,15 +14,8 @@ export function startDeadline(req: IncomingMessage, res: ServerResponse, seconds
     const error = new RouteHandlerError(
       `Route handler '${describe.file}' did not answer within its maxDuration of ${seconds} s (method: ${describe.method}, url: ${describe.url}).`,
     );
-    abandonRequest(res, new DOMException(error.message, 'TimeoutError'));
     logError(error);
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    closeIfUndrainable(req, res);
-    res.statusCode = 504;
-    res.end();
+    giveUp(req, res, 504, new DOMException(error.message, 'TimeoutError'));
   }, seconds * 1000);
   res.once('close', () => clearTimeout(timer));
 }

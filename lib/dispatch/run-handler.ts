@@ -141,11 +141,11 @@ function navigationOutcome(thrown: unknown, store: RequestStore, req: ExpressReq
 
 /** Calls the handler and answers on Express's `res`; errors go to `next`; `maxDuration` bounds the wait. */
 export function runHandler(call: HandlerCall, next: NextFunction): void {
-  const { context, res } = call;
-  if (context.maxDuration) startDeadline(call.req, res, context.maxDuration, { file: context.file, method: call.req.method, url: call.url }, context.logError);
+  const { context, req, res, url } = call;
+  if (context.maxDuration) startDeadline(req, res, context.maxDuration, { file: context.file, method: req.method, url }, context.logError);
   callHandler(call, (outcome) => {
-    if (outcome.kind === 'error') return fail(call.res, next, outcome.error, call.context.logError);
-    sendOutcome(call.res, outcome.response, outcome.setCookies, next, call);
+    if (outcome.kind === 'error') return fail(res, next, outcome.error, context.logError);
+    sendOutcome(res, outcome.response, outcome.setCookies, next, call);
   });
 }
 

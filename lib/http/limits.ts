@@ -13,12 +13,6 @@ export function byteLimit(value: number | string | undefined): number | undefine
   return parsed;
 }
 
-/** The body length the client declared, when it declared one (Node has already checked it is a number). */
-export function declaredLength(req: IncomingMessage): number | undefined {
-  const header = req.headers['content-length'];
-  return header === undefined ? undefined : Number(header);
-}
-
 /**
  * Answers 413 for a body past the limit — at once when Content-Length says so, or as soon as a
  * streamed body crosses it — and aborts the handler's `request.signal`. A handler still running
@@ -26,15 +20,23 @@ export function declaredLength(req: IncomingMessage): number | undefined {
  * little to keep the connection, else the socket is closed.
  */
 export function refuseBody(req: IncomingMessage, res: ServerResponse, error: PayloadTooLargeError): void {
-  abandonRequest(res, error);
+  giveUp(req, res, 413, error);
+  discardRemainingBody(req);
+}
+
+/**
+ * A limit gives up on a request: its handler's `request.signal` aborts with `reason`, and the
+ * client gets `status` with an empty body — or a cut connection when the response had begun.
+ * Whatever the handler answers later is dropped (see sendOutcome).
+ */
+export function giveUp(req: IncomingMessage, res: ServerResponse, status: number, reason: Error | DOMException): void {
+  abandonRequest(res, reason);
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  if (!res.writableEnded) {
-    closeIfUndrainable(req, res);
-    res.statusCode = 413;
-    res.end();
-  }
-  discardRemainingBody(req);
+  if (res.writableEnded) return;
+  closeIfUndrainable(req, res);
+  res.statusCode = status;
+  res.end();
 }

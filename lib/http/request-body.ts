@@ -211,8 +211,13 @@ function streamFrom(req: IncomingMessage, limit: BodyLimit | undefined): BodySou
  */
 export function closeIfUndrainable(req: IncomingMessage, res: ServerResponse): void {
   if (req.readableEnded || res.headersSent) return;
-  const declared = req.headers['content-length'];
-  if (declared === undefined || Number(declared) > DRAIN_LIMIT) res.shouldKeepAlive = false;
+  if (!(declaredLength(req)! <= DRAIN_LIMIT)) res.shouldKeepAlive = false;
+}
+
+/** The body length the client declared, when it declared one (Node has already checked it is a number). */
+export function declaredLength(req: IncomingMessage): number | undefined {
+  const header = req.headers['content-length'];
+  return header === undefined ? undefined : Number(header);
 }
 
 /** Requests already draining (a refused body drains at once, then the response's 'finish' asks again). */

@@ -22,8 +22,8 @@ const undiciState = Object.getOwnPropertySymbols(new Response('')).find((symbol)
  * error to Express. A streamed body resolves when done and rejects when the stream fails: before
  * anything was sent `res` is left as it was; after, the caller must cut the connection.
  * `setCookies`, when given, replaces the response's own Set-Cookie list (after `cookies()`
- * changes were merged); `defaults` are headers the response's own replace (undone with the rest). A GET/HEAD with a known body gets what Express's `res.send` adds: an ETag
- * and 304s (§3.8).
+ * changes were merged); `defaults` are headers the response's own replace (undone with the
+ * rest). A GET/HEAD with a known body gets what Express's `res.send` adds: an ETag and 304s (§3.8).
  */
 export function sendResponse(
   res: ExpressResponse,

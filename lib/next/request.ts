@@ -58,16 +58,16 @@ export class NextRequest extends Request {
   }
 
   override text(): Promise<string> {
-    return this.#readDirect(textSink()) ?? super.text();
+    return this.#readDirect(() => textSink()) ?? super.text();
   }
 
   override json(): Promise<any> {
     // From bytes rather than from text decoded piece by piece: JSON.parse would flatten those pieces into a copy.
-    return this.#readDirect(bytesSink(this.headers.get('content-length') ?? undefined))?.then((bytes) => JSON.parse(decodeUtf8(bytes))) ?? super.json();
+    return this.#readDirect(() => this.#bytesSink())?.then((bytes) => JSON.parse(decodeUtf8(bytes))) ?? super.json();
   }
 
   override arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#readDirect(bytesSink(this.headers.get('content-length') ?? undefined))?.then(ownArrayBuffer) ?? super.arrayBuffer();
+    return this.#readDirect(() => this.#bytesSink())?.then(ownArrayBuffer) ?? super.arrayBuffer();
   }
 
   override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
@@ -75,25 +75,33 @@ export class NextRequest extends Request {
   }
 
   override blob(): Promise<Blob> {
-    if (!this[directBody]) return super.blob();
-    return this.#readDirect(blobSink(blobType(this.headers))) ?? super.blob();
+    return this.#readDirect(() => blobSink(blobType(this.headers))) ?? super.blob();
   }
 
   override formData(): Promise<FormData> {
-    const read = this[directBody] && formDataReader(this.headers.get('content-type'));
-    return (read && this.#readDirect(read)) ?? super.formData();
+    return this.#readDirect(() => formDataReader(this.headers.get('content-type'))) ?? super.formData();
   }
 
-  /** Reads the body into `sink` when nothing has touched the stream; the stream is then marked used. */
-  #readDirect<T>(sink: BodySink<T>): Promise<T> | undefined {
+  /**
+   * Reads the body into the sink `makeSink` gives when nothing has touched the stream; the stream
+   * is then marked used. Undefined (nothing built) without the socket reader, or when the sink
+   * declines (a form type undici refuses, to let it say so).
+   */
+  #readDirect<T>(makeSink: () => BodySink<T> | undefined): Promise<T> | undefined {
     const read = this[directBody];
     if (!read) return undefined;
+    const sink = makeSink();
+    if (!sink) return undefined;
     this[directBody] = undefined;
     const stream = super.body;
     if (!stream || stream.locked || super.bodyUsed) return undefined;
     const result = read(sink);
     if (result) stream.cancel().catch(() => {});
     return result;
+  }
+
+  #bytesSink(): BodySink<Buffer> {
+    return bytesSink(this.headers.get('content-length') ?? undefined);
   }
 
   override clone(): NextRequest {
