@@ -15,6 +15,7 @@ interface Described {
   origin: string;
   host: string;
   pathname: string;
+  basePath: string;
   search: string;
   searchParams: [string, string][];
   multi: string | null;
@@ -86,10 +87,12 @@ describe.each(expressVersions)('request (%s)', (_name, express) => {
       expect(seen.pathname).toBe('/echo');
     });
 
-    it('keeps the mount path', async () => {
+    it('keeps the mount path in request.url, and reads it as the basePath of nextUrl', async () => {
       const seen = (await request(app).get('/api/echo?x=1').set('Host', 'example.com')).body as Described;
       expect(seen.url).toBe('http://example.com/api/echo?x=1');
-      expect(seen.pathname).toBe('/api/echo');
+      expect(seen.href).toBe('http://example.com/api/echo?x=1');
+      expect(seen.pathname).toBe('/echo');
+      expect(seen.basePath).toBe('/api');
     });
 
     it('reads X-Forwarded-Proto and X-Forwarded-Host (host and port) when trust proxy allows', async () => {
@@ -138,7 +141,7 @@ describe.each(expressVersions)('request (%s)', (_name, express) => {
       expect(JSON.parse(root.body)).toMatchObject({ url: 'http://other.example/echo?y=1', pathname: '/echo', search: '?y=1' });
 
       const mounted = await httpRequest(server.port, { path: 'http://other.example/api/echo?y=1', headers: { host: 'other.example' } });
-      expect(JSON.parse(mounted.body)).toMatchObject({ url: 'http://other.example/api/echo?y=1', pathname: '/api/echo' });
+      expect(JSON.parse(mounted.body)).toMatchObject({ url: 'http://other.example/api/echo?y=1', pathname: '/echo', basePath: '/api' });
     });
 
     it('never lets the query of an absolute-form target choose the route', async () => {

@@ -11,7 +11,7 @@ import { declaredLength, discardRemainingBody, PayloadTooLargeError } from './ht
 import { originalTarget, requestOrigin, routedTarget } from './http/request-url';
 import { byteLimit, refuseBody } from './http/limits';
 import { loadApp, type LoadedRoute } from './load/load-app';
-import { paramsKey } from './load/static-params';
+import { paramsKey, pathFor } from './load/static-params';
 import type { CacheHandler } from './cache/cache-handler';
 import { MemoryCacheHandler } from './cache/memory-cache';
 import { StaticCache } from './cache/static-cache';
@@ -43,8 +43,12 @@ export interface RouteHandlersOptions {
   logger?: Logger;
   /** Storage of the static-route cache: in memory by default (50 MB, LRU); `RedisCacheHandler` to share it. */
   cache?: CacheHandler;
-  /** Generate static routes (and `generateStaticParams` paths) during `ready`, as `next build` does. */
-  prerender?: boolean;
+  /**
+   * Generate static routes (and `generateStaticParams` paths) during `ready`, as `next build` does,
+   * for a mount at `/`; `{ mountPath: '/docs' }` for `app.use('/docs', handlers)`. The mount path is
+   * the app's basePath, which a generation may see, and a middleware learns it only from requests.
+   */
+  prerender?: boolean | { mountPath: string };
   /** `escape: true` escapes `& < > " '` in generated sitemap.xml files; Next (and the default) writes values raw. */
   sitemap?: { escape?: boolean };
   /**
@@ -109,13 +113,15 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
   const logError = (error: Error) => (logger.error ? logger.error(error) : warn(error.message));
   const cacheHandler = options.cache ?? new MemoryCacheHandler();
   const staticCache = new StaticCache(cacheHandler, warn);
+  const prerenderMount = prerenderMountOf(options.prerender);
+  let otherMountWarned = false;
   const ready = loadApp({
     appDir,
     pageExtensions: options.pageExtensions ?? ['tsx', 'ts', 'jsx', 'js'],
     authInterrupts: options.authInterrupts ?? false,
     draftModeId,
     cache: staticCache,
-    prerender: options.prerender ?? false,
+    prerender: prerenderMount !== undefined,
     escapeSitemap: options.sitemap?.escape ?? false,
     maxDuration: seconds(options.maxDuration, 'maxDuration'),
     staticPageGenerationTimeout: seconds(options.staticPageGenerationTimeout, 'staticPageGenerationTimeout') ?? 60,
@@ -124,7 +130,7 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
   }).then(
     async (loaded) => {
       outDir = loaded.outDir;
-      if (options.prerender) await prerenderRoutes(loaded.table, staticCache, warn);
+      if (prerenderMount !== undefined) await prerenderRoutes(loaded.table, staticCache, prerenderMount, warn);
       table = loaded.table;
     },
     (error: unknown) => {
@@ -169,8 +175,9 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
     if (handler === AUTO_OPTIONS) return emptyResponse(res, 204, loaded.methods.allow);
 
     let params: ReturnType<typeof paramsArgument> | undefined;
+    let decoded: ReturnType<typeof decodeParams> | undefined;
     if (loaded.dynamic) {
-      const decoded = decodeParams(loaded.params, captures);
+      decoded = decodeParams(loaded.params, captures);
       if (!decoded) return emptyResponse(res, 400);
       // dynamicParams = false: params generateStaticParams did not list are not this route's.
       if (loaded.onlyParams && !loaded.onlyParams.has(paramsKey(loaded.params, decoded))) return next();
@@ -189,7 +196,13 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
       // A cached answer never looks at the request: build it only if the handler runs.
       let request: NextRequest | undefined;
       const lazyCall = { context, handler: handler as RouteHandler, params, req, res, url: originalUrl, get request() { return (request ??= createNextRequest(req, res, origin + originalUrl)); } };
-      return staticCache.handle(lazyCall, policy, pathname, req.baseUrl, next);
+      if (prerenderMount !== undefined && req.baseUrl !== prerenderMount && !otherMountWarned) {
+        otherMountWarned = true;
+        warn(`static routes were prerendered for the mount path "${prerenderMount}", but requests arrive under "${req.baseUrl}": those are generated on first request (set prerender: { mountPath }).`);
+      }
+      // Every encoding of one path (`%61lpha`, `alpha`) shares the entry of its canonical form, as prerendered.
+      const canonical = decoded ? pathFor(route.segments, decoded) : pathname;
+      return staticCache.handle(lazyCall, policy, canonical, req.baseUrl, next);
     }
     let request;
     try {
@@ -236,6 +249,17 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
       },
     },
   }) as RouteHandlersMiddleware;
+}
+
+/** The mount path `prerender` generates for, or undefined without prerendering; a mistake fails at startup. */
+function prerenderMountOf(prerender: RouteHandlersOptions['prerender']): string | undefined {
+  if (!prerender) return undefined;
+  if (prerender === true) return '';
+  const mountPath = prerender.mountPath;
+  if (typeof mountPath !== 'string' || (mountPath !== '' && !/^\/.*[^/]$|^\/$/.test(mountPath))) {
+    throw new TypeError(`routeHandlers: prerender.mountPath must be a path such as '/docs', got ${JSON.stringify(mountPath)}`);
+  }
+  return mountPath === '/' ? '' : mountPath;
 }
 
 /** A time option in seconds; a mistake fails at startup. */

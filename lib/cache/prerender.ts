@@ -10,38 +10,39 @@ import type { RouteTable } from '../routing/route-table';
 import type { StaticCache } from './static-cache';
 
 /**
- * `prerender: true`: generates every static route (and each path `generateStaticParams` lists)
+ * `prerender`: generates every static route (and each path `generateStaticParams` lists)
  * before `ready` resolves, as `next build` does, with Next's build-time request: a GET of
- * `http://localhost:3000/<path>` without headers. Routes that turn out dynamic are left alone.
+ * `http://localhost:3000<mount>/<path>` without headers, `mount` being its basePath. The entries
+ * are those requests under that mount path find. Routes that turn out dynamic are left alone.
  */
-export async function prerenderRoutes(table: RouteTable<LoadedRoute>, cache: StaticCache, warn: (message: string) => void): Promise<void> {
+export async function prerenderRoutes(table: RouteTable<LoadedRoute>, cache: StaticCache, mount: string, warn: (message: string) => void): Promise<void> {
   for (const { value: route, segments } of table.routes) {
     const handler = route.methods.handlers.GET;
     if (!route.staticPolicy || typeof handler !== 'function') continue;
     const paramsList = route.dynamic ? (route.staticParams ?? []) : [undefined];
     for (const params of paramsList) {
       const pathname = pathFor(segments, params ?? {});
-      const { req, res } = buildTimeExchange(pathname);
+      const { req, res } = buildTimeExchange(mount, pathname);
       const call = {
         context: route.context,
         handler: handler as RouteHandler,
-        request: new NextRequest(FORCE_STATIC_ORIGIN + pathname),
+        request: new NextRequest(FORCE_STATIC_ORIGIN + mount + pathname, mount ? { nextConfig: { basePath: mount } } : {}),
         params: params && paramsArgument(params),
         req,
         res,
-        url: pathname,
+        url: mount + pathname,
       };
-      const outcome = await cache.prerender(call, route.staticPolicy, pathname);
+      const outcome = await cache.prerender(call, route.staticPolicy, pathname, mount);
       // after() callbacks of the generation run now, as they do at build time.
       res.finish();
-      if (outcome !== 'cached') warn(`prerender: ${pathname} (${route.context.file}) was not cached.`);
+      if (outcome !== 'cached') warn(`prerender: ${mount + pathname} (${route.context.file}) was not cached.`);
     }
   }
 }
 
 /** What the handler call sees of Express during a build-time generation: no client, nothing sent. */
-function buildTimeExchange(pathname: string): { req: ExpressRequest; res: ExpressResponse & { finish(): void } } {
-  const req = { method: 'GET', headers: {}, url: pathname, originalUrl: pathname, baseUrl: '' } as unknown as ExpressRequest;
+function buildTimeExchange(mount: string, pathname: string): { req: ExpressRequest; res: ExpressResponse & { finish(): void } } {
+  const req = { method: 'GET', headers: {}, url: pathname, originalUrl: mount + pathname, baseUrl: mount } as unknown as ExpressRequest;
   const res = Object.assign(new EventEmitter(), {
     headersSent: false,
     destroyed: false,

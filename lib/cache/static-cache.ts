@@ -155,9 +155,9 @@ export class StaticCache implements RevalidationTarget {
     await this.handler.invalidateTags([tag], immediate ? { expiredAt: now } : { staleAt: now });
   }
 
-  /** Generates and stores the answer for `pathname` ahead of any request (`prerender: true`). */
-  async prerender(call: HandlerCall, policy: StaticPolicy, pathname: string): Promise<'cached' | 'not cached'> {
-    const generation = await this.lockedGeneration(cacheKey(pathname), call, policy, pathname);
+  /** Generates and stores the answer for `pathname` under `mount` ahead of any request (`prerender`). */
+  async prerender(call: HandlerCall, policy: StaticPolicy, pathname: string, mount: string): Promise<'cached' | 'not cached'> {
+    const generation = await this.lockedGeneration(cacheKey(mount + pathname), call, policy, pathname);
     return generation.kind === 'entry' ? 'cached' : 'not cached';
   }
 

@@ -123,7 +123,7 @@ function forceStatic(call: HandlerCall): NextRequest {
   if (method !== 'GET' && method !== 'HEAD') return forceStaticRequest(call.request);
   const { url, res } = call;
   const queryStart = url.indexOf('?');
-  return bodilessForceStaticRequest(method, queryStart === -1 ? url : url.slice(0, queryStart), () => abortSignalFor(res));
+  return bodilessForceStaticRequest(method, queryStart === -1 ? url : url.slice(0, queryStart), call.req.baseUrl, () => abortSignalFor(res));
 }
 
 /** A thrown `redirect()`, `notFound()`, `forbidden()` or `unauthorized()` as the response Next gives it. */

@@ -33,7 +33,9 @@ export function createNextRequest(req: ExpressRequest, res: ExpressResponse, url
       if (source.kind === 'stream') read = source.read;
     }
   }
-  const request = new NextRequest(url, { method, headers: headers as HeadersInit, body, duplex: body ? 'half' : undefined });
+  // The mount path is Next's basePath: `nextUrl.pathname` is below it, `request.url` keeps it.
+  const nextConfig = req.baseUrl ? { basePath: req.baseUrl } : undefined;
+  const request = new NextRequest(url, { method, headers: headers as HeadersInit, body, duplex: body ? 'half' : undefined, nextConfig });
   request[lazySignal] = () => abortSignalFor(res);
   if (read) request[directBody] = read;
   return request;

@@ -12,7 +12,7 @@ import { requestStorage } from '../context/request-store';
 import { RequestCookies } from '../next/cookies';
 import { NextURL } from '../next/next-url';
 import { readonlyHeaders, readonlyRequestCookies } from '../next/readonly';
-import { directBody, lazySignal, NextRequest, type NextRequestInit } from '../next/request';
+import { basePathOf, directBody, lazySignal, NextRequest, type NextRequestInit } from '../next/request';
 
 /** The origin Next gives every force-static request, whatever port it serves on. */
 export const FORCE_STATIC_ORIGIN = 'http://localhost:3000';
@@ -58,6 +58,8 @@ function rebuild<T extends NextRequest>(
   };
   // 'navigate' cannot be passed to the constructor (and never comes from our Express adapter).
   if (source.mode !== 'navigate') init.mode = source.mode;
+  const basePath = source instanceof NextRequest ? source[basePathOf] : '';
+  if (basePath) init.nextConfig = { basePath };
   const body = source.body;
   if (body) {
     init.body = body;
@@ -127,14 +129,14 @@ class ForceStaticRequest extends NextRequest {
  * `forceStaticRequest` of a GET or HEAD, from its path alone: with no body to carry over, the
  * request it sanitises (its headers above all) need not be built at all.
  */
-export function bodilessForceStaticRequest(method: 'GET' | 'HEAD', path: string, signalOf: () => AbortSignal): NextRequest {
-  const request = new ForceStaticRequest(FORCE_STATIC_ORIGIN + path, { method }, null);
+export function bodilessForceStaticRequest(method: 'GET' | 'HEAD', path: string, basePath: string, signalOf: () => AbortSignal): NextRequest {
+  const request = new ForceStaticRequest(FORCE_STATIC_ORIGIN + path, basePath ? { method, nextConfig: { basePath } } : { method }, null);
   request[lazySignal] = signalOf;
   return request;
 }
 
 export function forceStaticRequest(request: NextRequest): NextRequest {
-  const url = FORCE_STATIC_ORIGIN + request.nextUrl.pathname;
+  const url = FORCE_STATIC_ORIGIN + request[basePathOf] + request.nextUrl.pathname;
   const contentType = request.headers.get('content-type');
   return rebuild(request, url, [], () => request.signal, (href, init) => new ForceStaticRequest(href, init, contentType));
 }
@@ -156,8 +158,8 @@ class DynamicErrorNextURL extends NextURL {
     throw bailout(this.#route ?? this.pathname, `nextUrl.${expression}`);
   }
 
-  constructor(input: string, route: string | undefined) {
-    super(input);
+  constructor(input: string, route: string | undefined, basePath: string) {
+    super(input, basePath ? { nextConfig: { basePath } } : undefined);
     this.#route = route;
   }
 
@@ -197,7 +199,7 @@ class DynamicErrorNextURL extends NextURL {
   }
 
   override clone(): NextURL {
-    const copy = new DynamicErrorNextURL(`${super.origin}${this.pathname}${super.search}${this.hash}`, this.#route);
+    const copy = new DynamicErrorNextURL(`${super.origin}${this.pathname}${super.search}${this.hash}`, this.#route, '');
     copy.basePath = this.basePath;
     copy.buildId = this.buildId;
     return copy;
@@ -219,7 +221,7 @@ class DynamicErrorRequest extends NextRequest {
   }
 
   override get nextUrl(): NextURL {
-    return (this.#nextUrl ??= new DynamicErrorNextURL(internalUrl(this), this.#route));
+    return (this.#nextUrl ??= new DynamicErrorNextURL(internalUrl(this), this.#route, this[basePathOf]));
   }
 
   override get headers(): Headers {

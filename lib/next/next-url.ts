@@ -25,21 +25,54 @@ function stripTrailingSlash(path: string): string {
   return endsWithSlash(path) ? path.slice(0, -1) : path;
 }
 
+/** The part of Next's config a NextURL reads here: no i18n, and `basePath` is the Express mount path. */
+export interface NextURLOptions {
+  base?: string | URL;
+  nextConfig?: { basePath?: string };
+}
+
+/** Next's `pathHasPrefix`: the prefix is whole path segments. */
+function hasPathPrefix(pathname: string, prefix: string): boolean {
+  return pathname === prefix || (pathname.startsWith(prefix) && pathname.charCodeAt(prefix.length) === 47 /* / */);
+}
+
 /**
- * `next/server`'s NextURL without any i18n/basePath config (which is how Next 16 builds it for route
- * handlers): a WHATWG URL plus `basePath`, `buildId` and locale fields that only affect `href`.
+ * `next/server`'s NextURL without i18n: a WHATWG URL plus `basePath`, `buildId` and locale fields.
+ * With a `nextConfig.basePath` (the mount path, for requests the library builds), a URL under it
+ * reads as Next reads it: `pathname` without the base path, which `basePath` holds and `href` keeps.
  */
 export class NextURL {
-  private _url: URL;
+  private _url!: URL;
   private _basePath = '';
   private _buildId: string | undefined = undefined;
   // Next records the trailing-slash style of the URL it parsed and applies it to `href` even after
   // `pathname` is reassigned (`/a` then `pathname = '/b/'` gives an href ending in `/b`).
-  private _trailingSlash: boolean;
+  private _trailingSlash = false;
+  private _options: NextURLOptions | undefined;
 
-  constructor(input: string | URL, base?: string | URL) {
-    this._url = parseURL(input, base);
-    this._trailingSlash = endsWithSlash(this._url.pathname);
+  constructor(input: string | URL, baseOrOptions?: string | URL | NextURLOptions, options?: NextURLOptions) {
+    let base: string | URL | undefined;
+    if (typeof baseOrOptions === 'string' || baseOrOptions instanceof URL) {
+      base = baseOrOptions;
+      this._options = options;
+    } else {
+      this._options = baseOrOptions ?? options;
+      base = this._options?.base;
+    }
+    this.analyze(parseURL(input, base));
+  }
+
+  /** Takes a freshly parsed URL apart as Next does: trailing-slash style, then the configured base path. */
+  private analyze(url: URL): void {
+    this._url = url;
+    this._trailingSlash = endsWithSlash(url.pathname);
+    this._basePath = '';
+    this._buildId = undefined;
+    const basePath = this._options?.nextConfig?.basePath;
+    if (basePath && hasPathPrefix(url.pathname, basePath)) {
+      url.pathname = url.pathname.slice(basePath.length) || '/';
+      this._basePath = basePath;
+    }
   }
 
   get href(): string {
@@ -49,11 +82,8 @@ export class NextURL {
   }
 
   set href(value: string) {
-    // Re-analysing a new URL resets the Next-specific parts, as in Next.
-    this._url = parseURL(value);
-    this._trailingSlash = endsWithSlash(this._url.pathname);
-    this._basePath = '';
-    this._buildId = undefined;
+    // Re-analysing a new URL resets the Next-specific parts, as in Next (a configured base path is found again).
+    this.analyze(parseURL(value));
   }
 
   get origin(): string {
@@ -170,6 +200,7 @@ export class NextURL {
 
   clone(): NextURL {
     const copy = new NextURL(this._url);
+    copy._options = this._options;
     copy._basePath = this._basePath;
     copy._buildId = this._buildId;
     copy._trailingSlash = this._trailingSlash;

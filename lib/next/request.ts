@@ -3,7 +3,7 @@ import { formDataReader } from '../http/form-data-sink';
 import type { DirectRead } from '../http/request-body';
 import { MIMEType } from 'whatwg-mimetype';
 import { RequestCookies } from './cookies';
-import { NextURL } from './next-url';
+import { NextURL, type NextURLOptions } from './next-url';
 
 /** Set by the library on requests it builds: creates `request.signal` on first use (it is costly). */
 export const lazySignal = Symbol('express-route-handlers.lazySignal');
@@ -15,8 +15,13 @@ export const lazySignal = Symbol('express-route-handlers.lazySignal');
  */
 export const directBody = Symbol('express-route-handlers.directBody');
 
+/** Read by the library's request wrappers, which must keep the base path of the request they replace. */
+export const basePathOf = Symbol('express-route-handlers.basePathOf');
+
 export interface NextRequestInit extends RequestInit {
   duplex?: 'half';
+  /** As in Next: `basePath` makes `nextUrl` read the path below it (the library passes the Express mount path). */
+  nextConfig?: NextURLOptions['nextConfig'];
 }
 
 /**
@@ -29,6 +34,7 @@ export class NextRequest extends Request {
   #nextUrl: NextURL | undefined;
   #cookies: RequestCookies | undefined;
   #signal: AbortSignal | undefined;
+  readonly #nextConfig: NextURLOptions['nextConfig'];
 
   constructor(input: URL | RequestInfo, init: NextRequestInit = {}) {
     if (input instanceof NextRequest && init.signal === undefined) {
@@ -36,10 +42,17 @@ export class NextRequest extends Request {
     }
     if (init.body != null && init.duplex === undefined) init = { ...init, duplex: 'half' };
     super(input, init as RequestInit);
+    // A copy of a request under a base path stays under it (Next would need the config passed again).
+    this.#nextConfig = init.nextConfig ?? (input instanceof NextRequest ? input.#nextConfig : undefined);
   }
 
   get nextUrl(): NextURL {
-    return (this.#nextUrl ??= new NextURL(super.url));
+    return (this.#nextUrl ??= new NextURL(super.url, this.#nextConfig && { nextConfig: this.#nextConfig }));
+  }
+
+  /** The base path `nextUrl` strips ('' when none), without building `nextUrl`. */
+  get [basePathOf](): string {
+    return this.#nextConfig?.basePath ?? '';
   }
 
   get cookies(): RequestCookies {
@@ -107,7 +120,7 @@ export class NextRequest extends Request {
   override clone(): NextRequest {
     // Both copies now read the teed stream; the socket shortcut would starve the clone.
     this[directBody] = undefined;
-    return new NextRequest(super.clone(), { signal: this.signal });
+    return new NextRequest(super.clone(), { signal: this.signal, nextConfig: this.#nextConfig });
   }
 
   /** Removed from Next.js; kept so copied code fails with Next's words. */
