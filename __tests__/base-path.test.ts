@@ -37,14 +37,16 @@ describe.each(expressVersions)('the mount path is the basePath (%s)', (_name, ex
     expect(response.headers.location).toBe('http://example.com/docs/api/x');
   });
 
-  it("force-static sees Next's sanitised URL with the base path kept", async () => {
+  it("force-static sees Next's sanitised URL, which has no base path", async () => {
     const { body } = await request(app).get('/docs/api/fs?secret=1').set('host', 'example.com');
-    expect(body).toEqual({ url: 'http://localhost:3000/docs/api/fs', pathname: '/api/fs', basePath: '/docs' });
+    expect(body).toEqual({ url: 'http://localhost:3000/api/fs', pathname: '/api/fs', basePath: '' });
+    const mountRoot = await request(app).post('/docs/api/fs-post').set('host', 'example.com').send('x');
+    expect(mountRoot.body).toEqual({ url: 'http://localhost:3000/api/fs-post', pathname: '/api/fs-post', basePath: '' });
   });
 
   it("dynamic = 'error' reads the pathname below the mount", async () => {
     const { body } = await request(app).get('/v1/docs/api/err');
-    expect(body).toEqual({ pathname: '/api/err', basePath: '/v1/docs' });
+    expect(body).toEqual({ pathname: '/api/err', basePath: '/v1/docs', cloned: '/api/err' });
   });
 
   it('revalidatePath() in a route names the path without the mount', async () => {
@@ -80,7 +82,7 @@ describe.each(expressVersions)('prerender under a mount path (%s)', (_name, expr
       const regenerated = await request(app).get(`${mount}/api/hello.json`);
       expect(regenerated.headers['x-nextjs-cache']).toBe('MISS');
       expect(regenerated.body).toEqual({ ...prerendered.body, generation: 2 });
-      expect((await request(app).get(`${mount}/api/fs`)).body).toEqual({ url: `http://localhost:3000${mount}/api/fs`, pathname: '/api/fs', basePath: mount });
+      expect((await request(app).get(`${mount}/api/fs`)).body).toEqual({ url: 'http://localhost:3000/api/fs', pathname: '/api/fs', basePath: '' });
     });
 
     it('finds prerendered params under every encoding of their path', async () => {

@@ -123,7 +123,10 @@ function forceStatic(call: HandlerCall): NextRequest {
   if (method !== 'GET' && method !== 'HEAD') return forceStaticRequest(call.request);
   const { url, res } = call;
   const queryStart = url.indexOf('?');
-  return bodilessForceStaticRequest(method, queryStart === -1 ? url : url.slice(0, queryStart), call.req.baseUrl, () => abortSignalFor(res));
+  // Next's sanitised URL has no basePath: the path below the mount.
+  const mount = call.req.baseUrl;
+  const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  return bodilessForceStaticRequest(method, (mount && path.startsWith(mount) ? path.slice(mount.length) : path) || '/', () => abortSignalFor(res));
 }
 
 /** A thrown `redirect()`, `notFound()`, `forbidden()` or `unauthorized()` as the response Next gives it. */

@@ -58,8 +58,6 @@ function rebuild<T extends NextRequest>(
   };
   // 'navigate' cannot be passed to the constructor (and never comes from our Express adapter).
   if (source.mode !== 'navigate') init.mode = source.mode;
-  const basePath = source instanceof NextRequest ? source[basePathOf] : '';
-  if (basePath) init.nextConfig = { basePath };
   const body = source.body;
   if (body) {
     init.body = body;
@@ -82,7 +80,7 @@ function plainClone(request: NextRequest): Request {
 
 /**
  * `force-static`: empty read-only headers and cookies, a URL reduced to
- * `http://localhost:3000<pathname>`, no `ip`/`geo`; method and body untouched.
+ * `http://localhost:3000<pathname>` (below the mount: Next's sanitised URL has no basePath), no `ip`/`geo`; method and body untouched.
  */
 class ForceStaticRequest extends NextRequest {
   readonly #contentType: string | null;
@@ -129,14 +127,14 @@ class ForceStaticRequest extends NextRequest {
  * `forceStaticRequest` of a GET or HEAD, from its path alone: with no body to carry over, the
  * request it sanitises (its headers above all) need not be built at all.
  */
-export function bodilessForceStaticRequest(method: 'GET' | 'HEAD', path: string, basePath: string, signalOf: () => AbortSignal): NextRequest {
-  const request = new ForceStaticRequest(FORCE_STATIC_ORIGIN + path, basePath ? { method, nextConfig: { basePath } } : { method }, null);
+export function bodilessForceStaticRequest(method: 'GET' | 'HEAD', path: string, signalOf: () => AbortSignal): NextRequest {
+  const request = new ForceStaticRequest(FORCE_STATIC_ORIGIN + path, { method }, null);
   request[lazySignal] = signalOf;
   return request;
 }
 
 export function forceStaticRequest(request: NextRequest): NextRequest {
-  const url = FORCE_STATIC_ORIGIN + request[basePathOf] + request.nextUrl.pathname;
+  const url = FORCE_STATIC_ORIGIN + request.nextUrl.pathname;
   const contentType = request.headers.get('content-type');
   return rebuild(request, url, [], () => request.signal, (href, init) => new ForceStaticRequest(href, init, contentType));
 }
@@ -262,8 +260,9 @@ class DynamicErrorRequest extends NextRequest {
   }
 
   override clone(): NextRequest {
+    const basePath = this[basePathOf];
     const copy = plainClone(this);
-    return rebuild(copy, internalUrl(copy), copy.headers, () => this.signal, (url, init) => new DynamicErrorRequest(url, init, this.#route));
+    return rebuild(copy, internalUrl(copy), copy.headers, () => this.signal, (url, init) => new DynamicErrorRequest(url, underBasePath(init, basePath), this.#route));
   }
 }
 
@@ -272,5 +271,11 @@ class DynamicErrorRequest extends NextRequest {
  * `route` to name something else (e.g. the route pattern).
  */
 export function dynamicErrorRequest(request: NextRequest, route?: string): NextRequest {
-  return rebuild(request, internalUrl(request), request.headers, () => request.signal, (url, init) => new DynamicErrorRequest(url, init, route));
+  const basePath = request[basePathOf];
+  return rebuild(request, internalUrl(request), request.headers, () => request.signal, (url, init) => new DynamicErrorRequest(url, underBasePath(init, basePath), route));
+}
+
+/** A `dynamic = 'error'` request reads its URL as the one it replaces: below the same base path. */
+function underBasePath(init: NextRequestInit, basePath: string): NextRequestInit {
+  return basePath ? { ...init, nextConfig: { basePath } } : init;
 }
