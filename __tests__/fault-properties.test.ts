@@ -11,7 +11,7 @@
  */
 import http from 'node:http';
 import fc from 'fast-check';
-import { serializeCookie, type ResponseCookie } from '../lib/next/cookies';
+import { stringifyCookie, type ResponseCookie } from '../lib/next/cookies';
 import { expressVersions } from './helpers/express';
 import { expectRouteError, faultHarness, summary, type CheckOptions, type ClientResult, type FaultHarness, type FaultRecord, type RawResult } from './helpers/faults';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -307,14 +307,14 @@ type CookieExpectation = { kind: 'threw' } | { kind: 'unsendable' } | { kind: 's
 /** What one cookie set through `cookies().set()` or `NextResponse.cookies.set()` must come to. */
 function cookieExpectation(cookie: { name: string; value: string; options?: Record<string, unknown> }): CookieExpectation {
   const normalized: ResponseCookie = { ...(cookie.options as Partial<ResponseCookie>), name: cookie.name, value: cookie.value };
-  if (typeof normalized.expires === 'number' || typeof normalized.expires === 'string') normalized.expires = new Date(normalized.expires);
+  if (typeof normalized.expires === 'number') normalized.expires = new Date(normalized.expires);
   if (normalized.maxAge) normalized.expires = new Date(Date.now() + normalized.maxAge * 1000);
   if (normalized.path === undefined) normalized.path = '/';
   let line: string;
   try {
-    line = serializeCookie(normalized);
+    line = stringifyCookie(normalized);
   } catch {
-    return { kind: 'threw' }; // encodeURIComponent of a lone surrogate
+    return { kind: 'threw' }; // encodeURIComponent of a lone surrogate, or an `expires` string (no toUTCString)
   }
   if (undiciRefuses(line)) return { kind: 'threw' };
   line = normalizeValue(line);

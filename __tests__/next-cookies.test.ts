@@ -1,298 +1,33 @@
-import {
-  parseCookieHeader,
-  parseSetCookie,
-  RequestCookies,
-  ResponseCookies,
-  serializeCookie,
-  splitSetCookieHeader,
-  type ResponseCookie,
-} from '../lib/next/cookies';
+import * as edgeRuntimeCookies from '@edge-runtime/cookies';
+import request from 'supertest';
+import { MutableRequestCookies, parseCookie, RequestCookies, ResponseCookies, stringifyCookie } from '../lib/next/cookies';
+import * as nextServer from '../lib/next/server';
+import { expressVersions } from './helpers/express';
+import { handlersFor, recordErrors, serve } from './helpers/server';
 
 const NOW = new Date('2025-01-02T03:04:05.000Z');
+const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
+const READONLY_COOKIES_MESSAGE =
+  'Cookies can only be modified in a Server Action or Route Handler. Read more: https://nextjs.org/docs/app/api-reference/functions/cookies#options';
+// What every cookie store serialises to: only its own fields `_parsed` (a Map) and `_headers` are enumerable.
+const STORE_JSON = '{"_parsed":{},"_headers":{}}';
 
-describe('parseCookieHeader', () => {
-  test('splits on ";" followed by optional spaces', () => {
-    expect([...parseCookieHeader('a=1; b=2;c=3;   d=4')]).toEqual([
-      ['a', '1'],
-      ['b', '2'],
-      ['c', '3'],
-      ['d', '4'],
-    ]);
+describe('the cookie classes are those of @edge-runtime/cookies, as in Next.js', () => {
+  test('next/server exports the package’s RequestCookies and ResponseCookies', () => {
+    expect(nextServer.RequestCookies).toBe(edgeRuntimeCookies.RequestCookies);
+    expect(nextServer.ResponseCookies).toBe(edgeRuntimeCookies.ResponseCookies);
+    expect(RequestCookies).toBe(edgeRuntimeCookies.RequestCookies);
+    expect(ResponseCookies).toBe(edgeRuntimeCookies.ResponseCookies);
   });
 
-  test('a pair without "=" is "true"', () => {
-    expect([...parseCookieHeader('flag; a=1')]).toEqual([
-      ['flag', 'true'],
-      ['a', '1'],
-    ]);
-  });
-
-  test('values are URI-decoded and only split on the first "="', () => {
-    const map = parseCookieHeader('b=%20x; k=a=b; e=; u=%E2%9C%93');
-    expect(map.get('b')).toBe(' x');
-    expect(map.get('k')).toBe('a=b');
-    expect(map.get('e')).toBe('');
-    expect(map.get('u')).toBe('✓');
-  });
-
-  test('undecodable values are dropped', () => {
-    expect([...parseCookieHeader('bad=%E0%A4%A; ok=1; pct=100%')]).toEqual([['ok', '1']]);
-    // A bad later duplicate leaves the earlier value in place.
-    expect(parseCookieHeader('x=1; x=%ZZ').get('x')).toBe('1');
-  });
-
-  test('later duplicates win (keeping the first position)', () => {
-    expect([...parseCookieHeader('x=1; y=2; x=3')]).toEqual([
-      ['x', '3'],
-      ['y', '2'],
-    ]);
-  });
-
-  test('names are trimmed, values are not', () => {
-    expect([...parseCookieHeader(' a =1 ; b= 2')]).toEqual([
-      ['a', '1 '],
-      ['b', ' 2'],
-    ]);
-  });
-
-  test('empty header and empty pairs', () => {
-    expect(parseCookieHeader('').size).toBe(0);
-    expect([...parseCookieHeader(';a=1;;')]).toEqual([['a', '1']]);
+  test('the version Next 16.4.6 bundles', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect((require('@edge-runtime/cookies/package.json') as { version: string }).version).toMatch(/^6\./);
   });
 });
 
-describe('serializeCookie', () => {
-  test('name=value only', () => {
-    expect(serializeCookie({ name: 'a', value: '1' })).toBe('a=1');
-    expect(serializeCookie({ name: 'c', value: '' })).toBe('c=');
-  });
-
-  test('attribute order and value encoding', () => {
-    expect(
-      serializeCookie({
-        name: 'b',
-        value: 'two words;x',
-        priority: 'high',
-        partitioned: true,
-        sameSite: 'lax',
-        httpOnly: true,
-        secure: true,
-        domain: 'example.com',
-        maxAge: 60,
-        expires: new Date('2025-01-02T03:05:05.000Z'),
-        path: '/p',
-      }),
-    ).toBe(
-      'b=two%20words%3Bx; Path=/p; Expires=Thu, 02 Jan 2025 03:05:05 GMT; Max-Age=60; Domain=example.com; Secure; ' +
-        'HttpOnly; SameSite=lax; Partitioned; Priority=high',
-    );
-  });
-
-  test('expires as a number, including 0', () => {
-    expect(serializeCookie({ name: 'a', value: '1', expires: 0 })).toBe('a=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT');
-    expect(serializeCookie({ name: 'a', value: '1', expires: 86_400_000 })).toBe(
-      'a=1; Expires=Fri, 02 Jan 1970 00:00:00 GMT',
-    );
-  });
-
-  test('Max-Age is written whenever it is a number', () => {
-    expect(serializeCookie({ name: 'a', value: '1', maxAge: 0 })).toBe('a=1; Max-Age=0');
-    expect(serializeCookie({ name: 'a', value: '1', maxAge: -1 })).toBe('a=1; Max-Age=-1');
-    expect(serializeCookie({ name: 'a', value: '1', maxAge: undefined })).toBe('a=1');
-  });
-
-  test('falsy attributes are omitted', () => {
-    expect(
-      serializeCookie({ name: 'a', value: '1', path: '', domain: '', secure: false, httpOnly: false, sameSite: false }),
-    ).toBe('a=1');
-  });
-
-  test('SameSite and Priority are written as given', () => {
-    expect(serializeCookie({ name: 'a', value: '1', sameSite: 'none' })).toBe('a=1; SameSite=none');
-    expect(serializeCookie({ name: 'a', value: '1', sameSite: true })).toBe('a=1; SameSite=true');
-    expect(serializeCookie({ name: 'a', value: '1', priority: 'low' })).toBe('a=1; Priority=low');
-    expect(serializeCookie({ name: 'a', value: '1', sameSite: 'Strict' as never })).toBe('a=1; SameSite=Strict');
-  });
-
-  test('invalid dates are left out', () => {
-    expect(serializeCookie({ name: 'a', value: '1', expires: new Date('nope') })).toBe('a=1');
-  });
-});
-
-describe('parseSetCookie', () => {
-  test('full line', () => {
-    expect(
-      parseSetCookie(
-        'b=two%20words%3Bx; Path=/p; Expires=Thu, 02 Jan 2025 03:05:05 GMT; Max-Age=60; Domain=example.com; ' +
-          'Secure; HttpOnly; SameSite=Lax; Partitioned; Priority=HIGH',
-      ),
-    ).toEqual({
-      name: 'b',
-      value: 'two words;x',
-      path: '/p',
-      expires: new Date('2025-01-02T03:05:05.000Z'),
-      maxAge: 60,
-      domain: 'example.com',
-      secure: true,
-      httpOnly: true,
-      sameSite: 'lax',
-      partitioned: true,
-      priority: 'high',
-    });
-  });
-
-  test('attribute names are case-insensitive', () => {
-    expect(parseSetCookie('a=1; path=/x; max-age=0; HTTPONLY; secure; samesite=STRICT; expires=Thu, 01 Jan 1970 00:00:00 GMT')).toEqual({
-      name: 'a',
-      value: '1',
-      path: '/x',
-      maxAge: 0,
-      httpOnly: true,
-      secure: true,
-      sameSite: 'strict',
-      expires: new Date(0),
-    });
-  });
-
-  test('unknown or invalid attributes are dropped', () => {
-    expect(parseSetCookie('a=1; SameSite=weird; Priority=urgent; Max-Age=soon; Expires=never; Foo=bar; Path=')).toEqual({
-      name: 'a',
-      value: '1',
-    });
-  });
-
-  test('name and value are trimmed; value may contain "="', () => {
-    expect(parseSetCookie(' a = x=y ; Path=/')).toEqual({ name: 'a', value: 'x=y', path: '/' });
-  });
-
-  test('edge cases', () => {
-    expect(parseSetCookie('')).toBeUndefined();
-    expect(parseSetCookie('  ; Path=/')).toBeUndefined();
-    expect(parseSetCookie('flag')).toEqual({ name: 'flag', value: 'true' });
-    expect(parseSetCookie('a=')).toEqual({ name: 'a', value: '' });
-    // Not valid percent-encoding: kept raw rather than losing the cookie.
-    expect(parseSetCookie('a=100%; Path=/')).toEqual({ name: 'a', value: '100%', path: '/' });
-  });
-
-  test('round-trips serializeCookie', () => {
-    const cookie: ResponseCookie = {
-      name: 'r',
-      value: 'ä b;c',
-      path: '/p',
-      expires: new Date('2030-05-06T07:08:09.000Z'),
-      maxAge: 10,
-      domain: 'd.test',
-      secure: true,
-      httpOnly: true,
-      sameSite: 'none',
-      partitioned: true,
-      priority: 'medium',
-    };
-    expect(parseSetCookie(serializeCookie(cookie))).toEqual(cookie);
-  });
-});
-
-describe('splitSetCookieHeader', () => {
-  test('commas inside Expires do not split', () => {
-    expect(
-      splitSetCookieHeader(
-        'a=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT; Path=/, b=2,c=3; HttpOnly, d=4; Expires=Thu, 01 Jan 1970 00:00:00 GMT',
-      ),
-    ).toEqual([
-      'a=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT; Path=/',
-      'b=2',
-      'c=3; HttpOnly',
-      'd=4; Expires=Thu, 01 Jan 1970 00:00:00 GMT',
-    ]);
-  });
-
-  test('a comma not followed by name= stays in the value', () => {
-    expect(splitSetCookieHeader('a=x, y; Path=/')).toEqual(['a=x, y; Path=/']);
-    expect(splitSetCookieHeader('a=1, b')).toEqual(['a=1, b']);
-  });
-
-  test('single, empty and padded input', () => {
-    expect(splitSetCookieHeader('a=1; Path=/')).toEqual(['a=1; Path=/']);
-    expect(splitSetCookieHeader('')).toEqual([]);
-    expect(splitSetCookieHeader('  a=1 ,  b=2  ')).toEqual(['a=1', 'b=2']);
-  });
-});
-
-describe('RequestCookies', () => {
-  const make = (cookie?: string) => {
-    const headers = new Headers(cookie === undefined ? {} : { cookie });
-    return { headers, cookies: new RequestCookies(headers) };
-  };
-
-  test('reads the cookie header', () => {
-    const { cookies } = make('x=1; y=2; x=3; flag; sp=%20x');
-    expect(cookies.size).toBe(4);
-    expect(cookies.get('x')).toEqual({ name: 'x', value: '3' });
-    expect(cookies.get({ name: 'sp' })).toEqual({ name: 'sp', value: ' x' });
-    expect(cookies.get('flag')).toEqual({ name: 'flag', value: 'true' });
-    expect(cookies.get('missing')).toBeUndefined();
-    expect(cookies.has('y')).toBe(true);
-    expect(cookies.has('z')).toBe(false);
-    expect(cookies.getAll()).toEqual([
-      { name: 'x', value: '3' },
-      { name: 'y', value: '2' },
-      { name: 'flag', value: 'true' },
-      { name: 'sp', value: ' x' },
-    ]);
-    expect(cookies.getAll('y')).toEqual([{ name: 'y', value: '2' }]);
-    expect(cookies.getAll({ name: 'x' })).toEqual([{ name: 'x', value: '3' }]);
-    expect(cookies.getAll('nope')).toEqual([]);
-    expect([...cookies]).toEqual([
-      ['x', { name: 'x', value: '3' }],
-      ['y', { name: 'y', value: '2' }],
-      ['flag', { name: 'flag', value: 'true' }],
-      ['sp', { name: 'sp', value: ' x' }],
-    ]);
-    expect(cookies.toString()).toBe('x=3; y=2; flag=true; sp=%20x');
-  });
-
-  test('no cookie header', () => {
-    const { cookies, headers } = make();
-    expect(cookies.size).toBe(0);
-    expect(cookies.getAll()).toEqual([]);
-    expect(cookies.toString()).toBe('');
-    expect(headers.has('cookie')).toBe(false);
-  });
-
-  test('set rewrites the header', () => {
-    const { cookies, headers } = make('a=1; b=2');
-    expect(cookies.set('b', 'two words')).toBe(cookies);
-    expect(cookies.set({ name: 'c', value: 'é;' })).toBe(cookies);
-    expect(headers.get('cookie')).toBe('a=1; b=two%20words; c=%C3%A9%3B');
-    expect(cookies.get('b')).toEqual({ name: 'b', value: 'two words' });
-    expect(cookies.size).toBe(3);
-  });
-
-  test('delete returns boolean(s) and rewrites the header', () => {
-    const { cookies, headers } = make('a=1; b=2; c=3');
-    expect(cookies.delete('a')).toBe(true);
-    expect(cookies.delete('a')).toBe(false);
-    expect(headers.get('cookie')).toBe('b=2; c=3');
-    expect(cookies.delete(['b', 'zz', 'c'])).toEqual([true, false, true]);
-    expect(headers.get('cookie')).toBe('');
-    expect(cookies.size).toBe(0);
-  });
-
-  test('clear empties the header', () => {
-    const { cookies, headers } = make('a=1; b=2');
-    expect(cookies.clear()).toBe(cookies);
-    expect(cookies.size).toBe(0);
-    expect(headers.get('cookie')).toBe('');
-  });
-
-  test('does not touch the header until mutated', () => {
-    const { cookies, headers } = make('b=%20x;a=1');
-    cookies.get('a');
-    expect(headers.get('cookie')).toBe('b=%20x;a=1');
-  });
-});
-
-describe('ResponseCookies', () => {
+// Where Next's behaviour (the package's) differs from what this library did before it used the package.
+describe('Next.js behaviour this library now has by construction', () => {
   beforeEach(() => {
     jest.useFakeTimers().setSystemTime(NOW);
   });
@@ -300,139 +35,223 @@ describe('ResponseCookies', () => {
     jest.useRealTimers();
   });
 
-  const setCookies = (headers: Headers) => headers.getSetCookie();
-
   test('the three examples from a real Next 16 server', () => {
     const headers = new Headers();
     const cookies = new ResponseCookies(headers);
     cookies.set('a', '1');
-    cookies.set({
-      name: 'b',
-      value: 'two words;x',
-      httpOnly: true,
-      path: '/p',
-      maxAge: 60,
-      sameSite: 'lax',
-      secure: true,
-      priority: 'high',
-      partitioned: true,
-    });
+    cookies.set({ name: 'b', value: 'two words;x', httpOnly: true, path: '/p', maxAge: 60, sameSite: 'lax', secure: true, priority: 'high', partitioned: true });
     cookies.delete('c');
-    expect(setCookies(headers)).toEqual([
+    expect(headers.getSetCookie()).toEqual([
       'a=1; Path=/',
       'b=two%20words%3Bx; Path=/p; Expires=Thu, 02 Jan 2025 03:05:05 GMT; Max-Age=60; Secure; HttpOnly; SameSite=lax; Partitioned; Priority=high',
-      'c=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT',
+      `c=; Path=/; Expires=${EPOCH}`,
     ]);
-    expect(cookies.toString()).toBe(setCookies(headers).join('; '));
   });
 
-  test('set(name, value, options)', () => {
+  test('Cookie header names are not trimmed', () => {
+    expect([...parseCookie('a =1;  b= 2')]).toEqual([
+      ['a ', '1'],
+      ['b', ' 2'],
+    ]);
+  });
+
+  test('delete() keeps every option given, and a maxAge then moves Expires off the epoch', () => {
     const headers = new Headers();
     const cookies = new ResponseCookies(headers);
-    expect(cookies.set('s', 'v', { domain: 'example.com', httpOnly: true, sameSite: 'strict' })).toBe(cookies);
-    expect(setCookies(headers)).toEqual(['s=v; Path=/; Domain=example.com; HttpOnly; SameSite=strict']);
-    expect(cookies.get('s')).toEqual({
-      name: 's',
-      value: 'v',
-      path: '/',
-      domain: 'example.com',
-      httpOnly: true,
-      sameSite: 'strict',
+    cookies.delete({ name: 's', path: '/p', domain: 'd.test', httpOnly: true });
+    cookies.delete({ name: 'm', maxAge: 10 });
+    expect(headers.getSetCookie()).toEqual([`s=; Path=/p; Expires=${EPOCH}; Domain=d.test; HttpOnly`, 'm=; Path=/; Expires=Thu, 02 Jan 2025 03:04:15 GMT; Max-Age=10']);
+  });
+
+  test('set(name, value, options): a name or value among the options wins', () => {
+    const cookies = new ResponseCookies(new Headers());
+    cookies.set('b', '2', { name: 'other', value: 'kept' });
+    expect(cookies.get('b')).toEqual({ name: 'other', value: 'kept', path: '/' });
+  });
+
+  test('ResponseCookies has no iterator and no size', () => {
+    const cookies = new ResponseCookies(new Headers()) as unknown as Record<PropertyKey, unknown>;
+    expect(cookies[Symbol.iterator]).toBeUndefined();
+    expect(cookies.size).toBeUndefined();
+  });
+
+  test('invalid dates are written as such, a string expires throws', () => {
+    expect(stringifyCookie({ name: 'a', value: '1', expires: new Date('nope') })).toBe('a=1; Expires=Invalid Date');
+    expect(() => new ResponseCookies(new Headers()).set('a', '1', { expires: '2030-01-01' as never })).toThrow(TypeError);
+  });
+
+  test('an empty Set-Cookie value or Max-Age=0 is lost when parsed (and so when re-serialised)', () => {
+    const headers = new Headers();
+    headers.append('set-cookie', 'a=; Max-Age=0');
+    const cookies = new ResponseCookies(headers);
+    expect(cookies.get('a')).toEqual({ name: 'a' });
+    cookies.set('x', '1');
+    expect(headers.getSetCookie()).toEqual(['a=', 'x=1; Path=/']);
+  });
+});
+
+describe('MutableRequestCookies', () => {
+  const seeded = (cookie: string) => new MutableRequestCookies(new RequestCookies(new Headers({ cookie })));
+
+  test('request cookies read back with path "/"; seeding is not a change', () => {
+    const cookies = seeded('a=1; b=x%20y');
+    expect(cookies).toBeInstanceOf(ResponseCookies);
+    expect(cookies.getAll()).toEqual([
+      { name: 'a', value: '1', path: '/' },
+      { name: 'b', value: 'x y', path: '/' },
+    ]);
+    expect(MutableRequestCookies.changedIn(cookies)).toEqual([]);
+    expect(JSON.stringify(cookies)).toBe(STORE_JSON);
+  });
+
+  test('seeds exactly what set() of each request cookie would store (it bypasses set() for speed)', () => {
+    const request = new RequestCookies(new Headers({ cookie: 'a=1; b=x%20y; flag; e=; a=2' }));
+    const viaSet = new ResponseCookies(new Headers());
+    for (const cookie of request.getAll()) viaSet.set(cookie);
+    const cookies = new MutableRequestCookies(request);
+    expect(cookies.getAll()).toStrictEqual(viaSet.getAll());
+    expect(cookies.toString()).toBe(viaSet.toString());
+    // And a later change sees the seeded cookies as set() would have left them.
+    expect(cookies.set('n', 'v').getAll()).toStrictEqual(viaSet.set('n', 'v').getAll());
+  });
+
+  test('changedIn: what set() and delete() touched, request cookies first in the order sent, then new names', () => {
+    const cookies = seeded('c=3; a=1; keep=k');
+    cookies.set('b', 'new').set('a', 'override').delete('c');
+    expect(MutableRequestCookies.changedIn(cookies)).toEqual([
+      { name: 'c', value: '', path: '/', expires: new Date(0) },
+      { name: 'a', value: 'override', path: '/' },
+      { name: 'b', value: 'new', path: '/' },
+    ]);
+  });
+
+  test('a set() that fails to serialise still counts as changed, as in Next', () => {
+    const cookies = new MutableRequestCookies();
+    expect(() => cookies.set('bad', '\ud800')).toThrow(URIError);
+    expect(MutableRequestCookies.changedIn(cookies).map((cookie) => cookie.name)).toEqual(['bad']);
+  });
+});
+
+// Request `Cookie: a=1; b=x%20y; flag; e=` throughout; the expected values are what Next 16.4.6 answers.
+const REQUEST_COOKIE = 'a=1; b=x%20y; flag; e=';
+
+describe.each(expressVersions)('cookies() and request.cookies in a route handler (%s)', (_name, express) => {
+  const handlers = handlersFor('cookies-path');
+  const app = express();
+  app.use(handlers);
+  const errors = recordErrors(app);
+  serve(app);
+  beforeAll(() => handlers.ready);
+  beforeEach(() => errors.splice(0));
+  afterEach(() => expect(errors).toEqual([]));
+
+  test('cookies() is a ResponseCookies copy of the request cookies: { name, value, path: "/" }, no size, no iterator', async () => {
+    const response = await request(app).get('/read').set('Cookie', REQUEST_COOKIE);
+    expect(response.status).toBe(200);
+    const withPath = [
+      { name: 'a', value: '1', path: '/' },
+      { name: 'b', value: 'x y', path: '/' },
+      { name: 'flag', value: 'true', path: '/' },
+      { name: 'e', value: '', path: '/' },
+    ];
+    expect(response.body).toMatchObject({
+      get: { name: 'a', value: '1', path: '/' },
+      getByObject: { name: 'b', value: 'x y', path: '/' },
+      getAll: withPath,
+      getAllNamed: [withPath[0]],
+      getAllMissing: [],
+      has: [true, false],
+      size: 'undefined',
+      iteration: { threw: 'TypeError' },
+      toString: 'a=1; Path=/; b=x%20y; Path=/; flag=true; Path=/; e=; Path=/',
+      json: STORE_JSON,
+      clear: 'undefined',
+      isResponseCookies: true,
+      sameEachCall: true,
+      destructured: withPath[0],
+    });
+    // toMatchObject would let extra keys through: path must be exactly there, no more.
+    expect(response.body.getAll).toEqual(withPath);
+    // Reading changed nothing, so nothing is sent.
+    expect(response.headers['set-cookie']).toBeUndefined();
+  });
+
+  test('request.cookies stays a RequestCookies: { name, value } without path', async () => {
+    const response = await request(app).get('/read').set('Cookie', REQUEST_COOKIE);
+    const plain = [
+      { name: 'a', value: '1' },
+      { name: 'b', value: 'x y' },
+      { name: 'flag', value: 'true' },
+      { name: 'e', value: '' },
+    ];
+    expect(response.body.request).toEqual({
+      get: plain[0],
+      getAll: plain,
+      size: 4,
+      iteration: plain.map((cookie) => [cookie.name, cookie]),
+      toString: 'a=1; b=x%20y; flag=true; e=',
+      json: STORE_JSON,
     });
   });
 
-  test('normalisation: numeric expires becomes a Date', () => {
-    const headers = new Headers();
-    const cookies = new ResponseCookies(headers);
-    cookies.set('e', '1', { expires: Date.UTC(2030, 0, 1) });
-    expect(cookies.get('e')?.expires).toEqual(new Date('2030-01-01T00:00:00.000Z'));
-    expect(setCookies(headers)).toEqual(['e=1; Path=/; Expires=Tue, 01 Jan 2030 00:00:00 GMT']);
+  test('set() and delete() return the store, change what it reads, and only the changed cookies are sent', async () => {
+    const response = await request(app).get('/mutate').set('Cookie', REQUEST_COOKIE);
+    expect(response.status).toBe(200);
+    const deletedA = { name: 'a', value: '', expires: '1970-01-01T00:00:00.000Z', path: '/' };
+    const deletedE = { name: 'e', value: '', path: '/q', httpOnly: true, expires: '1970-01-01T00:00:00.000Z' };
+    expect(response.body).toEqual({
+      chained: true,
+      // A deleted cookie is still there, expired.
+      a: deletedA,
+      hasA: true,
+      getAll: [deletedA, { name: 'b', value: 'z', httpOnly: true, path: '/p' }, { name: 'flag', value: 'true', path: '/' }, deletedE, { name: 'n', value: 'v', path: '/' }],
+      toString: `a=; Path=/; Expires=${EPOCH}; b=z; Path=/p; HttpOnly; flag=true; Path=/; e=; Path=/q; Expires=${EPOCH}; HttpOnly; n=v; Path=/`,
+      request: [
+        { name: 'a', value: '1' },
+        { name: 'b', value: 'x y' },
+        { name: 'flag', value: 'true' },
+        { name: 'e', value: '' },
+      ],
+    });
+    // Request cookies in the order sent, then new names; `flag` was not changed.
+    expect(response.headers['set-cookie']).toEqual([`a=; Path=/; Expires=${EPOCH}`, 'b=z; Path=/p; HttpOnly', `e=; Path=/q; Expires=${EPOCH}; HttpOnly`, 'n=v; Path=/']);
   });
 
-  test('normalisation: a truthy maxAge overrides expires with now + maxAge', () => {
-    const headers = new Headers();
-    const cookies = new ResponseCookies(headers);
-    cookies.set('m', '1', { maxAge: 3600, expires: new Date('2030-01-01T00:00:00.000Z') });
-    expect(cookies.get('m')?.expires).toEqual(new Date(NOW.getTime() + 3_600_000));
-    cookies.set('z', '1', { maxAge: 0, expires: 0 });
-    expect(setCookies(headers)).toEqual([
-      'm=1; Path=/; Expires=Thu, 02 Jan 2025 04:04:05 GMT; Max-Age=3600',
-      'z=1; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0',
+  test('the Response’s own Set-Cookie wins over a cookies() change of the same name', async () => {
+    const response = await request(app).get('/mutate?own').set('Cookie', REQUEST_COOKIE);
+    expect(response.headers['set-cookie']).toEqual(['b=own; Path=/', `a=; Path=/; Expires=${EPOCH}`, `e=; Path=/q; Expires=${EPOCH}; HttpOnly`, 'n=v; Path=/']);
+  });
+
+  test('without a Cookie header, cookies() starts empty and keeps the order of the changes', async () => {
+    const response = await request(app).get('/mutate');
+    expect(response.body.getAll).toEqual([
+      { name: 'n', value: 'v', path: '/' },
+      { name: 'a', value: '', expires: '1970-01-01T00:00:00.000Z', path: '/' },
+      { name: 'b', value: 'z', httpOnly: true, path: '/p' },
+      { name: 'e', value: '', path: '/q', httpOnly: true, expires: '1970-01-01T00:00:00.000Z' },
     ]);
+    expect(response.headers['set-cookie']).toEqual(['n=v; Path=/', `a=; Path=/; Expires=${EPOCH}`, 'b=z; Path=/p; HttpOnly', `e=; Path=/q; Expires=${EPOCH}; HttpOnly`]);
   });
 
-  test('normalisation: path defaults to "/" but a given path is kept', () => {
-    const cookies = new ResponseCookies(new Headers());
-    cookies.set('a', '1', { path: '/x' });
-    cookies.set('b', '1', { path: undefined });
-    expect(cookies.get('a')?.path).toBe('/x');
-    expect(cookies.get('b')?.path).toBe('/');
-  });
-
-  test('set copies the given object and the name/value arguments win', () => {
-    const cookies = new ResponseCookies(new Headers());
-    const input: ResponseCookie = { name: 'a', value: '1' };
-    cookies.set(input);
-    input.value = 'changed';
-    expect(cookies.get('a')?.value).toBe('1');
-    cookies.set('b', '2', { name: 'other', value: 'ignored' });
-    expect(cookies.get('b')).toEqual({ name: 'b', value: '2', path: '/' });
-  });
-
-  test('initial cookies come from Set-Cookie headers, last same-name wins', () => {
-    const headers = new Headers();
-    headers.append('set-cookie', 'raw=1; HttpOnly');
-    headers.append('set-cookie', 'dup=first; Path=/a');
-    headers.append('set-cookie', 'raw2=2');
-    headers.append('set-cookie', 'dup=second; Path=/b');
-    const cookies = new ResponseCookies(headers);
-    expect(cookies.getAll()).toEqual([
-      { name: 'raw', value: '1', httpOnly: true },
-      { name: 'dup', value: 'second', path: '/b' },
-      { name: 'raw2', value: '2' },
-    ]);
-    expect(cookies.getAll('dup')).toEqual([{ name: 'dup', value: 'second', path: '/b' }]);
-    expect(cookies.get({ name: 'raw' })).toEqual({ name: 'raw', value: '1', httpOnly: true });
-    expect(cookies.has('raw2')).toBe(true);
-    expect(cookies.has('nope')).toBe(false);
-    expect(cookies.get('nope')).toBeUndefined();
-    // Reading does not rewrite anything.
-    expect(setCookies(headers)).toEqual(['raw=1; HttpOnly', 'dup=first; Path=/a', 'raw2=2', 'dup=second; Path=/b']);
-  });
-
-  test('every mutation rewrites all Set-Cookie headers in insertion order', () => {
-    const headers = new Headers({ 'x-other': 'kept' });
-    headers.append('set-cookie', 'raw=1');
-    headers.append('set-cookie', 'old=1; Max-Age=5');
-    const cookies = new ResponseCookies(headers);
-    cookies.set('new', 'n');
-    // Parsed cookies are re-serialised as stored (no Path=/ added to them).
-    expect(setCookies(headers)).toEqual(['raw=1', 'old=1; Max-Age=5', 'new=n; Path=/']);
-    // Updating an existing name keeps its position.
-    cookies.set('raw', 'r2');
-    expect(setCookies(headers)).toEqual(['raw=r2; Path=/', 'old=1; Max-Age=5', 'new=n; Path=/']);
-    expect(headers.get('x-other')).toBe('kept');
-  });
-
-  test('delete keeps only the given path and domain', () => {
-    const headers = new Headers();
-    const cookies = new ResponseCookies(headers);
-    cookies.set('s', 'v', { httpOnly: true, secure: true, path: '/p', domain: 'd.test', maxAge: 10 });
-    expect(cookies.delete({ name: 's', path: '/p', domain: 'd.test', httpOnly: true })).toBe(cookies);
-    expect(setCookies(headers)).toEqual(['s=; Path=/p; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Domain=d.test']);
-    expect(cookies.get('s')).toEqual({ name: 's', value: '', path: '/p', domain: 'd.test', expires: new Date(0) });
-    cookies.delete({ name: 't' });
-    expect(setCookies(headers)[1]).toBe('t=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT');
-  });
-
-  test('iterator and toString', () => {
-    const cookies = new ResponseCookies(new Headers());
-    cookies.set('a', '1').set('b', 'x y', { secure: true });
-    expect([...cookies]).toEqual([
-      ['a', { name: 'a', value: '1', path: '/' }],
-      ['b', { name: 'b', value: 'x y', path: '/', secure: true }],
-    ]);
-    expect(cookies.toString()).toBe('a=1; Path=/; b=x%20y; Path=/; Secure');
-    expect(new ResponseCookies(new Headers()).toString()).toBe('');
+  test("under dynamic = 'force-static', cookies() and request.cookies are empty RequestCookies whose changes throw", async () => {
+    const response = await request(app).get('/static').set('Cookie', REQUEST_COOKIE);
+    expect(response.status).toBe(200);
+    const readonly = { threw: 'ReadonlyRequestCookiesError', message: READONLY_COOKIES_MESSAGE };
+    expect(response.body).toEqual({
+      get: null,
+      getAll: [],
+      has: false,
+      size: 0,
+      iteration: [],
+      toString: '',
+      json: STORE_JSON,
+      isRequestCookies: true,
+      destructured: [],
+      set: readonly,
+      delete: readonly,
+      clear: readonly,
+      request: { getAll: [], size: 0, set: readonly },
+    });
+    expect(response.headers['set-cookie']).toBeUndefined();
   });
 });

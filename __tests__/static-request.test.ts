@@ -74,7 +74,7 @@ describe('readonlyRequestCookies', () => {
     const cookies = readonlyRequestCookies(source);
     expect(cookies).toBeInstanceOf(RequestCookies);
     expect(cookies.get('a')).toEqual({ name: 'a', value: '1' });
-    expect(cookies.get({ name: 'b' })).toEqual({ name: 'b', value: '2' });
+    expect(cookies.get({ name: 'b', value: '' })).toEqual({ name: 'b', value: '2' });
     expect(cookies.getAll()).toEqual([
       { name: 'a', value: '1' },
       { name: 'b', value: '2' },

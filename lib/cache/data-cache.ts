@@ -22,7 +22,7 @@ import {
   type StaticGeneration,
 } from '../context/request-store';
 import { routedTarget } from '../http/request-url';
-import { parseCookieHeader } from '../next/cookies';
+import { parseCookie } from '../next/cookies';
 import { DEFAULT_EXPIRE, freshness, implicitTags } from './entries';
 import type { CacheEntry, CacheHandler } from './cache-handler';
 
@@ -420,7 +420,7 @@ function decodeValue<T>(entry: CacheEntry): T {
 
 function inDraftMode(store: RequestStore): boolean {
   const cookie = store.req.headers.cookie;
-  return cookie !== undefined && cookie.includes('__prerender_bypass=') && parseCookieHeader(cookie).get('__prerender_bypass') === store.draftModeId;
+  return cookie !== undefined && cookie.includes('__prerender_bypass=') && parseCookie(cookie).get('__prerender_bypass') === store.draftModeId;
 }
 
 /** The implicit tags of the route being served: revalidatePath() on it also reaches the data it read. */

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
-import { ResponseCookies } from '../next/cookies';
+import { MutableRequestCookies } from '../next/cookies';
 import type { NextRequest } from '../next/request';
 
 export type RequestMode = 'auto' | 'force-dynamic' | 'error' | 'force-static';
@@ -19,8 +19,8 @@ export interface RequestStore {
   readonly authInterrupts: boolean;
   /** The value of the `__prerender_bypass` cookie that turns draft mode on. */
   readonly draftModeId: string;
-  /** Set-Cookie values from `cookies().set()/delete()` and `draftMode()`, merged into the response. */
-  mutableCookies?: ResponseCookies;
+  /** What `cookies()` and `draftMode()` read and change (built on first use); its changes join the response. */
+  mutableCookies?: MutableRequestCookies;
   /** Work from `after()`, run once the response has finished. */
   afterTasks?: unknown[];
   /** The first request-data access that made a static generation impossible (`headers`, `request.url`, …). */
@@ -90,8 +90,9 @@ export function currentStore(api: string): RequestStore {
   return store;
 }
 
-export function mutableCookiesOf(store: RequestStore): ResponseCookies {
-  return (store.mutableCookies ??= new ResponseCookies(new Headers()));
+export function mutableCookiesOf(store: RequestStore): MutableRequestCookies {
+  // Under `dynamic = 'error'` reading the request's cookies throws; only draftMode() gets here then.
+  return (store.mutableCookies ??= new MutableRequestCookies(store.mode === 'error' ? undefined : store.request.cookies));
 }
 
 /** Next's error for request data read in a route with `dynamic = 'error'`. */

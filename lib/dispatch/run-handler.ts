@@ -2,7 +2,7 @@ import type { NextFunction, Request as ExpressRequest, Response as ExpressRespon
 import { requestStorage, type RequestMode, type RequestStore, type RevalidationTarget } from '../context/request-store';
 import { closeIfUndrainable } from '../http/request-body';
 import { sendResponse } from '../http/response';
-import { parseCookieHeader, ResponseCookies } from '../next/cookies';
+import { MutableRequestCookies, ResponseCookies } from '../next/cookies';
 import {
   getAccessFallbackHTTPStatus,
   getRedirectStatusCodeFromError,
@@ -89,7 +89,7 @@ export function callHandler(call: HandlerCall, done: (outcome: Outcome, store: R
         outcome = { kind: 'error', error: invalid };
       } else {
         const response = result as Response;
-        const setCookies = store.mutableCookies ? withMutableCookies(response.headers.getSetCookie(), store.mutableCookies, req) : undefined;
+        const setCookies = store.mutableCookies ? withMutableCookies(response.headers.getSetCookie(), store.mutableCookies) : undefined;
         outcome = { kind: 'response', response, setCookies };
       }
     } catch (error) {
@@ -133,7 +133,7 @@ function forceStatic(call: HandlerCall): NextRequest {
 function navigationOutcome(thrown: unknown, store: RequestStore, req: ExpressRequest): Outcome | undefined {
   if (isRedirectError(thrown)) {
     const status = looksLikeServerAction(req) ? 303 : getRedirectStatusCodeFromError(thrown);
-    const setCookies = store.mutableCookies ? withMutableCookies([], store.mutableCookies, req) : undefined;
+    const setCookies = store.mutableCookies ? withMutableCookies([], store.mutableCookies) : undefined;
     return { kind: 'response', response: new Response(null, { status, headers: { location: getURLFromRedirectError(thrown) } }), setCookies };
   }
   if (isHTTPAccessFallbackError(thrown)) {
@@ -207,8 +207,8 @@ export function fail(res: ExpressResponse, next: NextFunction, error: unknown, l
  * first, then the changed ones; for one name the response's own cookie wins. Everything is
  * re-serialised, as Next does once anything changed.
  */
-function withMutableCookies(responseCookies: string[], mutable: ResponseCookies, req: ExpressRequest): string[] | undefined {
-  const changed = inRequestOrder(mutable.getAll(), req);
+function withMutableCookies(responseCookies: string[], mutable: MutableRequestCookies): string[] | undefined {
+  const changed = MutableRequestCookies.changedIn(mutable);
   if (changed.length === 0) return undefined;
   const headers = new Headers();
   for (const line of responseCookies) headers.append('set-cookie', line);
@@ -217,18 +217,6 @@ function withMutableCookies(responseCookies: string[], mutable: ResponseCookies,
   for (const cookie of changed) merged.set(cookie);
   for (const cookie of returned) merged.set(cookie);
   return headers.getSetCookie();
-}
-
-/**
- * Next keeps `cookies()` changes in a store seeded with the request's cookies, so changed request
- * cookies come first, in the order the client sent them, then new names in the order they were set.
- */
-function inRequestOrder<T extends { name: string }>(changed: T[], req: ExpressRequest): T[] {
-  if (changed.length < 2 || !req.headers.cookie) return changed;
-  const position = new Map([...parseCookieHeader(req.headers.cookie).keys()].map((name, index) => [name, index]));
-  const sent = changed.filter((cookie) => position.has(cookie.name));
-  sent.sort((a, b) => position.get(a.name)! - position.get(b.name)!);
-  return [...sent, ...changed.filter((cookie) => !position.has(cookie.name))];
 }
 
 /** Next answers redirects with 303 when a POST looks like a Server Action submission. */

@@ -1,7 +1,7 @@
 // `next/headers` inside route handlers: the current request's headers and cookies, and draft mode.
 import { awaitable, currentStore, mutableCookiesOf, staticBailout, type RequestStore } from '../context/request-store';
-import { RequestCookies, type RequestCookie, type ResponseCookie } from './cookies';
-import { readonlyHeaders, readonlyRequestCookies } from './readonly';
+import { RequestCookies, type ResponseCookies } from './cookies';
+import { readonlyHeaders, readonlyRequestCookies, ReadonlyRequestCookiesError } from './readonly';
 
 /** Router headers Next.js keeps out of `headers()`. */
 const internalHeaders = ['rsc', 'next-router-state-tree', 'next-router-prefetch', 'next-hmr-refresh', 'next-router-segment-prefetch', 'x-nextjs-request-id', 'x-nextjs-html-request-id'];
@@ -25,87 +25,47 @@ export function headers(): Promise<Headers> & Headers {
 }
 
 /**
- * The request cookies, with changes made here: `set()`/`delete()` become Set-Cookie headers on the
- * response (the response's own cookie wins for the same name), and later reads see them.
+ * The request's cookies as Next gives them to a route handler: its mutable cookie store, a ResponseCookies
+ * seeded with the request's cookies (so `get()` gives `{ name, value, path: '/' }`, and there is no `size`,
+ * iterator or `clear()`). `set()`/`delete()` become Set-Cookie headers on the response (the response's own
+ * cookie wins for the same name). Under `dynamic = 'force-static'`: empty and read-only.
  */
-export function cookies(): Promise<RequestCookiesView> & RequestCookiesView {
+export function cookies(): Promise<ReadonlyRequestCookies> & ReadonlyRequestCookies {
   const store = currentStore('cookies');
   if (store.mode === 'error') throw staticBailout(store, 'cookies');
-  const view = store.mode === 'force-static' ? readonlyRequestCookies(new RequestCookies(new Headers())) : new MutableCookies(store);
-  return awaitable(view as RequestCookiesView, cookiesMethods);
+  const jar = store.mode === 'force-static' ? readonlyRequestCookies(new RequestCookies(new Headers())) : writableCookies(store);
+  return awaitable(jar as ReadonlyRequestCookies, cookiesMethods);
 }
 
-export interface RequestCookiesView {
-  get(...args: [name: string] | [cookie: Pick<RequestCookie, 'name'>]): RequestCookie | ResponseCookie | undefined;
-  getAll(...args: [name: string] | [cookie: Pick<RequestCookie, 'name'>] | []): (RequestCookie | ResponseCookie)[];
-  has(name: string): boolean;
-  set(...args: [name: string, value: string, cookie?: Partial<ResponseCookie>] | [options: ResponseCookie]): this;
-  delete(...args: [name: string] | [options: Omit<ResponseCookie, 'value' | 'expires'>]): this;
-  readonly size: number;
-  toString(): string;
-  [Symbol.iterator](): IterableIterator<[string, RequestCookie | ResponseCookie]>;
-}
+/** Next's type for what `cookies()` resolves to: read like RequestCookies, written like ResponseCookies. */
+export type ReadonlyRequestCookies = Omit<RequestCookies, 'set' | 'clear' | 'delete'> & Pick<ResponseCookies, 'set' | 'delete'>;
 
-class MutableCookies implements RequestCookiesView {
-  constructor(private readonly store: RequestStore) {}
+const writableCookiesCache = new WeakMap<RequestStore, ResponseCookies>();
 
-  private merged(): Map<string, RequestCookie | ResponseCookie> {
-    const all = new Map<string, RequestCookie | ResponseCookie>();
-    for (const cookie of this.store.request.cookies.getAll()) all.set(cookie.name, cookie);
-    for (const cookie of this.store.mutableCookies?.getAll() ?? []) all.set(cookie.name, cookie);
-    return all;
-  }
-
-  get(...args: [name: string] | [cookie: Pick<RequestCookie, 'name'>]): RequestCookie | ResponseCookie | undefined {
-    const name = typeof args[0] === 'string' ? args[0] : args[0].name;
-    return this.store.mutableCookies?.get(name) ?? this.store.request.cookies.get(name);
-  }
-
-  getAll(...args: [name: string] | [cookie: Pick<RequestCookie, 'name'>] | []): (RequestCookie | ResponseCookie)[] {
-    if (args.length === 0) return [...this.merged().values()];
-    const cookie = this.get(...args);
-    return cookie ? [cookie] : [];
-  }
-
-  has(name: string): boolean {
-    return this.store.mutableCookies?.has(name) === true || this.store.request.cookies.has(name);
-  }
-
-  set(...args: [name: string, value: string, cookie?: Partial<ResponseCookie>] | [options: ResponseCookie]): this {
-    this.assertWritable();
-    mutableCookiesOf(this.store).set(...args);
-    return this;
-  }
-
-  delete(...args: [name: string] | [options: Omit<ResponseCookie, 'value' | 'expires'>]): this {
-    this.assertWritable();
-    mutableCookiesOf(this.store).delete(...args);
-    return this;
-  }
-
-  clear(): this {
-    for (const name of this.merged().keys()) this.delete(name);
-    return this;
-  }
-
-  get size(): number {
-    return this.merged().size;
-  }
-
-  toString(): string {
-    return [...this.merged().values()].map((cookie) => `${cookie.name}=${encodeURIComponent(cookie.value)}`).join('; ');
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, RequestCookie | ResponseCookie]> {
-    return this.merged()[Symbol.iterator]();
-  }
-
-  /** Once the response is on its way (e.g. inside `after()`), cookies can no longer reach it. */
-  private assertWritable(): void {
-    if (this.store.res.headersSent) {
-      throw new Error('Cookies can only be modified in a Server Action or Route Handler. Read more: https://nextjs.org/docs/app/api-reference/functions/cookies#options');
-    }
-  }
+/**
+ * The request's cookie store, whose `set`/`delete` throw Next's error once the response is on its way
+ * (e.g. inside `after()`), when cookies can no longer reach it. A Proxy, as in Next, so that everything
+ * else (JSON, `instanceof`, the missing `size`) is the store's own; draftMode() writes to the store directly.
+ */
+function writableCookies(store: RequestStore): ResponseCookies {
+  let jar = writableCookiesCache.get(store);
+  if (jar) return jar;
+  jar = new Proxy(mutableCookiesOf(store), {
+    get(target, property) {
+      if (property === 'set' || property === 'delete') {
+        return (...args: unknown[]) => {
+          if (store.res.headersSent) throw new ReadonlyRequestCookiesError();
+          Reflect.apply(target[property], target, args);
+          return jar;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      // Bound to the store, as in Next, so `const { get } = await cookies()` works too.
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  writableCookiesCache.set(store, jar);
+  return jar;
 }
 
 const PRERENDER_BYPASS = '__prerender_bypass';

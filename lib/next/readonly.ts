@@ -1,4 +1,4 @@
-import { RequestCookies, type RequestCookie } from './cookies';
+import type { RequestCookies } from './cookies';
 
 // Next.js 16's exact words (server/web/spec-extension/adapters/headers.ts and request-cookies.ts).
 export const READONLY_HEADERS_MESSAGE = 'Headers cannot be modified. Read more: https://nextjs.org/docs/app/api-reference/functions/headers';
@@ -41,56 +41,23 @@ export function readonlyHeaders(source: HeadersInit = []): Headers {
   return new ReadonlyHeaders(source);
 }
 
-/**
- * A live read-only view of a cookie store: reads go to the wrapped store, mutations throw. It is a
- * `RequestCookies` itself, so `instanceof` and the type both hold.
- */
-class ReadonlyRequestCookies extends RequestCookies {
-  readonly #source: RequestCookies;
+const cookieMutators = new Set<PropertyKey>(['set', 'delete', 'clear']);
 
-  constructor(source: RequestCookies) {
-    super(new Headers());
-    this.#source = source;
-  }
-
-  override [Symbol.iterator](): IterableIterator<[string, RequestCookie]> {
-    return this.#source[Symbol.iterator]();
-  }
-
-  override get size(): number {
-    return this.#source.size;
-  }
-
-  override get(...args: [name: string] | [cookie: Pick<RequestCookie, 'name'>]): RequestCookie | undefined {
-    return this.#source.get(...args);
-  }
-
-  override getAll(...args: [name: string] | [cookie: Pick<RequestCookie, 'name'>] | []): RequestCookie[] {
-    return this.#source.getAll(...args);
-  }
-
-  override has(name: string): boolean {
-    return this.#source.has(name);
-  }
-
-  override toString(): string {
-    return this.#source.toString();
-  }
-
-  override set(): never {
-    throw new ReadonlyRequestCookiesError();
-  }
-
-  override delete(): never {
-    throw new ReadonlyRequestCookiesError();
-  }
-
-  override clear(): never {
-    throw new ReadonlyRequestCookiesError();
-  }
+function throwReadonlyCookies(): never {
+  throw new ReadonlyRequestCookiesError();
 }
 
-/** `cookies` as a read-only view whose `set`/`delete`/`clear` throw Next's error. */
+/**
+ * `cookies` as a live read-only view whose `set`/`delete`/`clear` throw Next's error. A Proxy, like
+ * Next's, so it is that RequestCookies for `instanceof`, JSON and every read; methods are bound to it,
+ * so `const { get } = cookies` works too.
+ */
 export function readonlyRequestCookies(cookies: RequestCookies): RequestCookies {
-  return new ReadonlyRequestCookies(cookies);
+  return new Proxy(cookies, {
+    get(target, property) {
+      if (cookieMutators.has(property)) return throwReadonlyCookies;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
