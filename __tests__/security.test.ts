@@ -463,18 +463,20 @@ describe.each(expressVersions)('static entries are kept per mount path (%s)', (_
   const server = serve(app);
   beforeAll(() => handlers.ready);
 
-  it('clients of /m/… never get the entry a request to /M/… filled (its request.url says /M/)', async () => {
-    const first = await httpRequest(server.port, { path: '/M/cache/force-static/echo' });
-    expect(first.status).toBe(200);
-    const later = await httpRequest(server.port, { path: '/m/cache/force-static/echo' });
-    expect(JSON.parse(later.body).url).toBe('http://localhost:3000/m/cache/force-static/echo');
+  it('clients of /m/… never get the entry a request to /M/… filled (its basePath says /M)', async () => {
+    const first = await httpRequest(server.port, { path: '/M/cache/error/pathname' });
+    expect(JSON.parse(first.body).basePath).toBe('/M');
+    const later = await httpRequest(server.port, { path: '/m/cache/error/pathname' });
+    expect(JSON.parse(later.body).basePath).toBe('/m');
   });
 
   it("clients of /t/acme/… never get the entry a request to /t/evil/… filled (app.use('/t/:tenant', handlers))", async () => {
     const first = await httpRequest(server.port, { path: '/t/evil/cache/error/pathname' });
     expect(first.status).toBe(200);
+    expect(JSON.parse(first.body).basePath).toBe('/t/evil');
     const later = await httpRequest(server.port, { path: '/t/acme/cache/error/pathname' });
     expect(later.body).not.toMatch(traces);
+    expect(JSON.parse(later.body).basePath).toBe('/t/acme');
   });
 });
 
