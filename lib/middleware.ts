@@ -63,6 +63,13 @@ export interface RouteHandlersOptions {
   maxDuration?: number;
   /** Seconds a static generation may take before the requests waiting for it get a 500 (Next's default: 60). */
   staticPageGenerationTimeout?: number;
+  /**
+   * What a request gets for a method its route file does not export. `'respond'` (the default, as
+   * Next): 405 with `Allow`, and an automatic OPTIONS. `'next'`: it passes to the rest of the Express
+   * app, so `GET /users` can move to a route file while `POST /users` stays an Express route; HEAD
+   * still comes with an exported GET, and OPTIONS is left to Express unless the file exports it.
+   */
+  otherMethods?: 'respond' | 'next';
 }
 
 export interface Logger {
@@ -114,6 +121,7 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
   const cacheHandler = options.cache ?? new MemoryCacheHandler();
   const staticCache = new StaticCache(cacheHandler, warn);
   const prerenderMount = prerenderMountOf(options.prerender);
+  const passOtherMethods = otherMethodsOption(options.otherMethods) === 'next';
   let otherMountWarned = false;
   const ready = loadApp({
     appDir,
@@ -153,6 +161,10 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
     const { pathname, search: query } = target;
     const resolution = resolvePath(routes, pathname, trailingSlash);
     if (!resolution) return next();
+    const method = req.method;
+    const handler = resolution.match.route.value.methods.handlers[method];
+    // A method the file does not serve is not ours to redirect either.
+    if (passOtherMethods && (handler === undefined || handler === AUTO_OPTIONS)) return next();
     if (resolution.kind === 'redirect') return permanentRedirect(res, req.baseUrl + resolution.pathname + query);
     const original = req.originalUrl === req.url ? target : originalTarget(req);
     if (req.baseUrl) {
@@ -169,8 +181,6 @@ export function routeHandlers(options: RouteHandlersOptions): RouteHandlersMiddl
 
     const { route, captures } = resolution.match;
     const loaded = route.value;
-    const method = req.method;
-    const handler = loaded.methods.handlers[method];
     if (handler === undefined) return emptyResponse(res, 405, loaded.methods.allow);
     if (handler === AUTO_OPTIONS) return emptyResponse(res, 204, loaded.methods.allow);
 
@@ -260,6 +270,11 @@ function prerenderMountOf(prerender: RouteHandlersOptions['prerender']): string 
     throw new TypeError(`routeHandlers: prerender.mountPath must be a path such as '/docs', got ${JSON.stringify(mountPath)}`);
   }
   return mountPath === '/' ? '' : mountPath;
+}
+
+function otherMethodsOption(value: RouteHandlersOptions['otherMethods']): 'respond' | 'next' {
+  if (value === undefined || value === 'respond' || value === 'next') return value ?? 'respond';
+  throw new TypeError(`routeHandlers: otherMethods must be 'respond' or 'next', got ${JSON.stringify(value)}`);
 }
 
 /** A time option in seconds; a mistake fails at startup. */

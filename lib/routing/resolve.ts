@@ -3,7 +3,7 @@ import type { RouteMatch, RouteTable } from './route-table';
 export type Resolution<T> =
   | { kind: 'route'; match: RouteMatch<T> }
   /** The path is ours once normalised (`//` collapsed, trailing slash fixed): answer 308. */
-  | { kind: 'redirect'; pathname: string };
+  | { kind: 'redirect'; pathname: string; match: RouteMatch<T> };
 
 /**
  * Maps a raw, mount-relative pathname to a route. Paths that URL normalisation would change
@@ -20,7 +20,7 @@ export function resolvePath<T>(table: RouteTable<T>, pathname: string, trailingS
   const match = table.match(matchPath);
   if (!match) return undefined;
   const canonical = trailingSlash ? withTrailingSlashPolicy(matchPath, hadTrailingSlash) : matchPath;
-  if (canonical !== pathname) return { kind: 'redirect', pathname: canonical };
+  if (canonical !== pathname) return { kind: 'redirect', pathname: canonical, match };
   return { kind: 'route', match };
 }
 
