@@ -9,6 +9,7 @@ import * as jsxRuntime from '../next/jsx-runtime';
 import * as nextNavigation from '../next/navigation';
 import * as nextOg from '../next/og';
 import * as nextServer from '../next/server';
+import { hasJsx } from './jsx-files';
 import { routeFetch } from './route-fetch';
 import { RouteResponse } from './route-response';
 
@@ -67,6 +68,8 @@ export async function compileRoutes(files: string[], appDir: string): Promise<{ 
       metafile: true,
       logLevel: 'silent',
       jsx: 'automatic',
+      // Next compiles JSX in `.js` files too (`.jsx` is esbuild's default).
+      loader: { '.js': 'jsx' },
       // CommonJS route files keep a working require() for packages left external; `Response`
       // in route files is our faster subclass (see route-response.ts), and `fetch` goes through
       // the Data Cache during handler calls (see route-fetch.ts). Both only where the free global
@@ -170,13 +173,23 @@ function resolvable(specifier: string, fromDir: string): boolean {
 
 /**
  * Plain JavaScript outside the app directory stays external and is loaded by Node itself, so a
- * module the Express app also requires (a db pool, a cache) is one instance for both.
+ * module the Express app also requires (a db pool, a cache) is one instance for both. A `.js`
+ * file written with JSX (a component beside the app) is bundled instead: Node could not load it.
  */
 function sharedJsPlugin(appDir: string): Plugin {
   const appRoot = path.resolve(appDir) + path.sep;
   return {
     name: 'express-route-handlers:shared-js',
     setup(pluginBuild) {
+      const jsxFiles = new Map<string, Promise<boolean>>();
+      const withJsx = (file: string) => {
+        let found = jsxFiles.get(file);
+        if (found === undefined) {
+          found = file.endsWith('.js') ? hasJsx(file) : Promise.resolve(false);
+          jsxFiles.set(file, found);
+        }
+        return found;
+      };
       pluginBuild.onResolve({ filter: /^\.{0,2}\// }, async (args) => {
         if (args.pluginData === sharedJsPlugin || args.namespace !== 'file') return undefined;
         const resolved = await pluginBuild.resolve(args.path, {
@@ -186,7 +199,12 @@ function sharedJsPlugin(appDir: string): Plugin {
           pluginData: sharedJsPlugin,
         });
         if (resolved.errors.length > 0 || resolved.external) return resolved.errors.length > 0 ? { errors: resolved.errors } : resolved;
-        if (nativeJs.test(resolved.path) && !resolved.path.startsWith(appRoot) && !resolved.path.includes(`${path.sep}node_modules${path.sep}`)) {
+        if (
+          nativeJs.test(resolved.path) &&
+          !resolved.path.startsWith(appRoot) &&
+          !resolved.path.includes(`${path.sep}node_modules${path.sep}`) &&
+          !(await withJsx(resolved.path))
+        ) {
           return { path: resolved.path, external: true };
         }
         return { path: resolved.path };
