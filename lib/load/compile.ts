@@ -12,6 +12,7 @@ import * as nextServer from '../next/server';
 import { hasJsx } from './jsx-files';
 import { routeFetch } from './route-fetch';
 import { RouteResponse } from './route-response';
+import { routeWebSocket } from './route-websocket';
 
 /** The modules route files get for `next/*` (and `express-route-handlers/*`): one copy, ours. */
 const compatModules: Record<string, unknown> = {
@@ -32,12 +33,16 @@ const registryKey = `express-route-handlers:${process.pid}:${randomBytes(6).toSt
 // `import { expressContext } from 'express-route-handlers'` in a route file gets this very copy too
 // (its request scope); read late, since this module is itself part of the package's index.
 Object.defineProperty(compatModules, 'package', { enumerable: true, get: () => require('../index') as unknown });
+// Read only by bundles whose code names `WebSocket` (see routeGlobalsPlugin).
+Object.defineProperty(compatModules, 'WebSocket', { enumerable: true, get: routeWebSocket });
 (globalThis as Record<symbol, unknown>)[Symbol.for(registryKey)] = compatModules;
 
 const compatSpecifier = /^(?:next|express-route-handlers)\/(server|headers|navigation|cache|og)(?:\.js)?$|^express-route-handlers()$/;
 /** What esbuild's `jsx: 'automatic'` imports. */
 const jsxRuntimeSpecifier = /^react\/jsx(?:-dev)?-runtime$/;
 const nativeJs = /\.(?:c|m)?js$/;
+/** What esbuild injects into bundled modules: globals of Next's runtime that Node may lack. */
+const routeGlobalsSpecifier = 'express-route-handlers:route-globals';
 
 export interface CompiledRoute {
   file: string;
@@ -80,8 +85,15 @@ export async function compileRoutes(files: string[], appDir: string): Promise<{ 
           ` const __erhResponse = globalThis[Symbol.for(${JSON.stringify(registryKey)})].Response;` +
           ` const __erhFetch = globalThis[Symbol.for(${JSON.stringify(registryKey)})].fetch;`,
       },
-      define: { Response: '__erhResponse', fetch: '__erhFetch' },
-      plugins: [compatPlugin(), sharedJsPlugin(appDir)],
+      inject: [routeGlobalsSpecifier],
+      define: {
+        Response: '__erhResponse',
+        fetch: '__erhFetch',
+        // `typeof WebSocket` is the injected binding itself; the member forms are mapped to it.
+        'globalThis.WebSocket': '__erhWebSocket',
+        'global.WebSocket': '__erhWebSocket',
+      },
+      plugins: [compatPlugin(), routeGlobalsPlugin(), sharedJsPlugin(appDir)],
     });
     process.setSourceMapsEnabled(true);
     const outputByEntry = new Map<string, { output: string; commonJs: boolean }>();
@@ -156,6 +168,29 @@ function compatPlugin(): Plugin {
       });
       pluginBuild.onLoad({ filter: /.*/, namespace: 'next-compat' }, (args) => ({
         contents: `module.exports = globalThis[Symbol.for(${JSON.stringify(registryKey)})][${JSON.stringify(args.path)}];`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * The module esbuild injects: esbuild pulls it into a bundle only where code names one of its
+ * exports, so an app that never says `WebSocket` never reads it (nor loads undici).
+ */
+function routeGlobalsPlugin(): Plugin {
+  return {
+    name: 'express-route-handlers:route-globals',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: new RegExp(`^${routeGlobalsSpecifier}$`) }, () => ({
+        path: 'route-globals',
+        namespace: 'route-globals',
+        sideEffects: false,
+      }));
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'route-globals' }, () => ({
+        contents:
+          `const webSocket = globalThis[Symbol.for(${JSON.stringify(registryKey)})].WebSocket;\n` +
+          `export { webSocket as WebSocket, webSocket as __erhWebSocket };\n`,
         loader: 'js',
       }));
     },
