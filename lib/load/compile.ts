@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildFailure, type Plugin } from 'esbuild';
@@ -10,9 +11,10 @@ import * as nextNavigation from '../next/navigation';
 import * as nextOg from '../next/og';
 import * as nextServer from '../next/server';
 import { hasJsx } from './jsx-files';
-import { routeFetch } from './route-fetch';
+import { routeFetchIn } from './route-fetch';
 import { RouteResponse } from './route-response';
 import { routeWebSocket } from './route-websocket';
+import { sourcePathDefines, sourcePathsPlugin } from './source-paths';
 
 /** The modules route files get for `next/*` (and `express-route-handlers/*`): one copy, ours. */
 const compatModules: Record<string, unknown> = {
@@ -24,7 +26,7 @@ const compatModules: Record<string, unknown> = {
   // Only for apps without `react` (see compatPlugin); never reached through a specifier.
   'jsx-runtime': jsxRuntime,
   Response: RouteResponse,
-  fetch: routeFetch,
+  fetchIn: routeFetchIn,
 };
 
 // Route bundles read the compatibility modules from here, so they share the very objects this
@@ -55,7 +57,11 @@ export interface CompiledRoute {
  */
 export async function compileRoutes(files: string[], appDir: string): Promise<{ modules: CompiledRoute[]; outDir: string }> {
   if (files.length === 0) return { modules: [], outDir: '' };
-  const outDir = makeOutDir(appDir);
+  const packageRoot = findPackageRoot(appDir);
+  const outDir = makeOutDir(packageRoot);
+  // What `fetch(file:)` in route code may read.
+  const projectRoot = packageRoot ?? path.resolve(appDir);
+  const registry = `globalThis[Symbol.for(${JSON.stringify(registryKey)})]`;
   try {
     const result = await build({
       entryPoints: files,
@@ -77,13 +83,14 @@ export async function compileRoutes(files: string[], appDir: string): Promise<{ 
       loader: { '.js': 'jsx' },
       // CommonJS route files keep a working require() for packages left external; `Response`
       // in route files is our faster subclass (see route-response.ts), and `fetch` goes through
-      // the Data Cache during handler calls (see route-fetch.ts). Both only where the free global
-      // name is used in bundled code: the globals themselves are never touched.
+      // the Data Cache during handler calls and reads `file:` URLs of the project (see
+      // route-fetch.ts). Both only where the free global name is used in bundled code: the
+      // globals themselves are never touched.
       banner: {
         js:
           `import { createRequire as __erhCreateRequire } from 'node:module'; const require = __erhCreateRequire(import.meta.url);` +
-          ` const __erhResponse = globalThis[Symbol.for(${JSON.stringify(registryKey)})].Response;` +
-          ` const __erhFetch = globalThis[Symbol.for(${JSON.stringify(registryKey)})].fetch;`,
+          ` const __erhResponse = ${registry}.Response;` +
+          ` const __erhFetch = ${registry}.fetchIn(${JSON.stringify(projectRoot)});`,
       },
       inject: [routeGlobalsSpecifier],
       define: {
@@ -92,8 +99,9 @@ export async function compileRoutes(files: string[], appDir: string): Promise<{ 
         // `typeof WebSocket` is the injected binding itself; the member forms are mapped to it.
         'globalThis.WebSocket': '__erhWebSocket',
         'global.WebSocket': '__erhWebSocket',
+        ...sourcePathDefines,
       },
-      plugins: [compatPlugin(), routeGlobalsPlugin(), sharedJsPlugin(appDir)],
+      plugins: [compatPlugin(), routeGlobalsPlugin(), sharedJsPlugin(appDir), sourcePathsPlugin()],
     });
     process.setSourceMapsEnabled(true);
     const outputByEntry = new Map<string, { output: string; commonJs: boolean }>();
@@ -250,10 +258,12 @@ function sharedJsPlugin(appDir: string): Plugin {
 
 /**
  * A fresh folder per middleware instance, inside the project's node_modules so that Node resolves
- * the packages route files import. Folders of processes that no longer run are removed.
+ * the packages route files import. An app outside any package has no packages to resolve, and
+ * gets no node_modules folder made in it: its folder is in the system's temporary directory.
+ * Folders of processes that no longer run are removed.
  */
-function makeOutDir(appDir: string): string {
-  const cacheRoot = path.join(findPackageRoot(appDir), 'node_modules', '.cache', 'express-route-handlers');
+function makeOutDir(packageRoot: string | undefined): string {
+  const cacheRoot = packageRoot === undefined ? tempCacheRoot() : path.join(packageRoot, 'node_modules', '.cache', 'express-route-handlers');
   mkdirSync(cacheRoot, { recursive: true });
   removeStaleOutDirs(cacheRoot);
   const outDir = path.join(cacheRoot, `${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -261,12 +271,27 @@ function makeOutDir(appDir: string): string {
   return outDir;
 }
 
-function findPackageRoot(start: string): string {
+/**
+ * The user's own folder in the temporary directory. The code compiled there is imported, so a
+ * folder of that name made by someone else (a shared temporary directory) is not used: a fresh
+ * private one is.
+ */
+function tempCacheRoot(): string {
+  const uid = process.getuid?.();
+  const root = path.join(os.tmpdir(), `express-route-handlers-${uid ?? os.userInfo().username}`);
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  const stats = lstatSync(root);
+  if (stats.isDirectory() && (uid === undefined || (stats.uid === uid && (stats.mode & 0o022) === 0))) return root;
+  return mkdtempSync(path.join(os.tmpdir(), 'express-route-handlers-'));
+}
+
+/** The nearest folder at or above `start` with a package.json or node_modules. */
+function findPackageRoot(start: string): string | undefined {
   let dir = path.resolve(start);
   for (;;) {
     if (existsSync(path.join(dir, 'package.json')) || existsSync(path.join(dir, 'node_modules'))) return dir;
     const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(start);
+    if (parent === dir) return undefined;
     dir = parent;
   }
 }
